@@ -1,0 +1,36 @@
+/**
+ * The shared conformance suites: every adapter, ours or a third party's, proves itself with them.
+ * Runner-agnostic (pass your runner's `describe`/`it`), or run them with no framework through
+ * {@link ConformanceRunner} or the `mcp-session-store-conformance` CLI.
+ *
+ * @packageDocumentation
+ */
+import type { EventStoreFactory } from '../contract/event-store.js';
+import type { MessageBus } from '../contract/message-bus.js';
+import type { SessionStore } from '../contract/session-store.js';
+import { eventStoreSuite } from './event-store-suite.js';
+import { messageBusSuite } from './message-bus-suite.js';
+import { sessionStoreSuite } from './session-store-suite.js';
+export { eventStoreSuite } from './event-store-suite.js';
+export { randomNamespace } from './helpers.js';
+export { messageBusSuite } from './message-bus-suite.js';
+export { ConformanceRunner, type TestResult } from './runner.js';
+export { INVALID_SESSION_IDS, sampleSession, sessionStoreSuite } from './session-store-suite.js';
+export type { AdapterFactory, AdapterFactoryContext, AdapterInspector, AdapterUnderTest, SuiteOptions, TestApi, } from './types.js';
+/** The suites by name, as the CLI's `--suite` takes them. */
+export declare const SUITES: {
+    readonly sessions: typeof sessionStoreSuite;
+    readonly events: typeof eventStoreSuite;
+    readonly bus: typeof messageBusSuite;
+};
+/** A suite name. */
+export type SuiteName = keyof typeof SUITES;
+/** What an adapter provides, to pick the suites that apply. */
+export interface ProvidedComponents {
+    sessionStore?: SessionStore | undefined;
+    eventStore?: EventStoreFactory | undefined;
+    bus?: MessageBus | undefined;
+}
+/** The suites that apply to the components an adapter provides. */
+export declare function suitesFor(components: ProvidedComponents): SuiteName[];
+//# sourceMappingURL=index.d.ts.map

@@ -1,0 +1,393 @@
+import assert from 'node:assert/strict';
+import type { EventStoreFactory, SessionEventStore, StoredMessage } from '../contract/event-store.js';
+import {
+  randomId,
+  rejectsWithCode,
+  required,
+  sleep,
+  type TestWorld,
+  testRegistrar,
+  waitFor,
+} from './helpers.js';
+import { INVALID_SESSION_IDS } from './session-store-suite.js';
+import type { AdapterFactory, SuiteOptions, TestApi } from './types.js';
+
+/** The SDK's stream id of the standalone GET stream: the same constant in every session. */
+const GET_STREAM = '_GET_stream';
+/** The SDK's priming event: stored, never replayed. */
+const PRIMING: StoredMessage = {};
+
+type Sent = Array<{ eventId: string; message: StoredMessage }>;
+
+function message(n: number, extra: StoredMessage = {}): StoredMessage {
+  return {
+    jsonrpc: '2.0',
+    method: 'notifications/message',
+    params: { level: 'info', data: { n, ...extra } },
+  };
+}
+
+function collector(): { sent: Sent; send: (eventId: string, m: StoredMessage) => Promise<void> } {
+  const sent: Sent = [];
+  return { sent, send: async (eventId, m) => void sent.push({ eventId, message: m }) };
+}
+
+async function openEvents(world: TestWorld): Promise<EventStoreFactory> {
+  return required((await world.open()).eventStore, 'eventStore');
+}
+
+async function storeAll(
+  store: SessionEventStore,
+  streamId: string,
+  messages: StoredMessage[],
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const m of messages) ids.push(await store.storeEvent(streamId, m));
+  return ids;
+}
+
+async function assertRefused(store: SessionEventStore, eventId: string, what: string): Promise<void> {
+  assert.equal(await store.getStreamIdForEventId(eventId), undefined, `${what}: getStreamIdForEventId`);
+  const { sent, send } = collector();
+  await rejectsWithCode(store.replayEventsAfter(eventId, { send }), 'EVENT_NOT_FOUND', `${what}: replay`);
+  assert.equal(sent.length, 0, `${what}: nothing may be sent`);
+}
+
+/**
+ * The event store conformance suite: the SDK's `EventStore` rules for resumable streams across
+ * processes (unique ids that resolve to their stream, priming events never replayed, foreign ids
+ * refused, retention, cap, purge, live follow).
+ *
+ * @example
+ * ```ts
+ * eventStoreSuite({ describe, it }, (ctx) => ({
+ *   eventStore: new MemoryEventStore({ clock: ctx.clock, ttlMs: ctx.eventTtlMs }),
+ * }));
+ * ```
+ */
+export function eventStoreSuite(api: TestApi, factory: AdapterFactory, options: SuiteOptions = {}): void {
+  const test = testRegistrar(api, factory, options);
+
+  api.describe(options.name ?? 'EventStore conformance', () => {
+    api.describe('store and replay', () => {
+      test('event ids are unique across streams and resolve to their stream from stored data', async (world) => {
+        const events = await openEvents(world);
+        const store = events.forSession(randomId());
+        const streams = [GET_STREAM, randomId('post'), 'odd:{tag}/*?#stream'];
+        const ids = new Map<string, string>();
+        for (let i = 0; i < 60; i++) {
+          const streamId = streams[i % streams.length]!;
+          const id = await store.storeEvent(streamId, message(i));
+          assert.equal(typeof id, 'string');
+          assert.ok(!ids.has(id), `event id ${id} was handed out twice`);
+          ids.set(id, streamId);
+        }
+        for (const [id, streamId] of ids) assert.equal(await store.getStreamIdForEventId(id), streamId);
+      });
+
+      test('replay sends the later events of the same stream, in order, and returns its stream id', async (world) => {
+        const events = await openEvents(world);
+        const store = events.forSession(randomId());
+        const a: string[] = [];
+        for (let i = 0; i < 10; i++) {
+          a.push(await store.storeEvent('stream-a', message(i)));
+          await store.storeEvent(GET_STREAM, message(100 + i));
+        }
+        const { sent, send } = collector();
+        assert.equal(await store.replayEventsAfter(a[3]!, { send }), 'stream-a');
+        assert.deepEqual(
+          sent.map((e) => e.eventId),
+          a.slice(4),
+        );
+        assert.deepEqual(
+          sent.map((e) => e.message),
+          [4, 5, 6, 7, 8, 9].map((n) => message(n)),
+        );
+        const last = collector();
+        assert.equal(await store.replayEventsAfter(a[9]!, { send: last.send }), 'stream-a');
+        assert.equal(last.sent.length, 0, 'nothing after the last event');
+      });
+
+      test('the GET stream of one session resumes on its own, whatever other sessions hold', async (world) => {
+        const events = await openEvents(world);
+        const mine = events.forSession(randomId());
+        const theirs = events.forSession(randomId());
+        const first = await mine.storeEvent(GET_STREAM, message(1));
+        await theirs.storeEvent(GET_STREAM, message(-1));
+        const second = await mine.storeEvent(GET_STREAM, message(2));
+        await theirs.storeEvent(GET_STREAM, message(-2));
+        const { sent, send } = collector();
+        assert.equal(await mine.replayEventsAfter(first, { send }), GET_STREAM);
+        assert.deepEqual(sent, [{ eventId: second, message: message(2) }]);
+      });
+
+      test('priming events ({}) are stored but never replayed', async (world) => {
+        const events = await openEvents(world);
+        const store = events.forSession(randomId());
+        const priming = await store.storeEvent('post-1', PRIMING);
+        assert.equal(await store.getStreamIdForEventId(priming), 'post-1');
+        await store.storeEvent('post-1', message(1));
+        await store.storeEvent('post-1', PRIMING);
+        await store.storeEvent('post-1', message(2));
+        const { sent, send } = collector();
+        assert.equal(await store.replayEventsAfter(priming, { send }), 'post-1');
+        assert.deepEqual(
+          sent.map((e) => e.message),
+          [message(1), message(2)],
+        );
+      });
+
+      test('messages round-trip exactly: unicode, nesting, large payloads', async (world) => {
+        const events = await openEvents(world);
+        const store = events.forSession(randomId());
+        const originals: StoredMessage[] = [
+          { jsonrpc: '2.0', id: 7, result: { content: [{ type: 'text', text: 'héllo 🙂 "q" \\ \n' }] } },
+          { jsonrpc: '2.0', id: 'x', error: { code: -32000, message: 'nope', data: null } },
+          {
+            jsonrpc: '2.0',
+            method: 'n',
+            params: { big: 'é'.repeat(100_000), list: [1, [2, [3]], { a: {} }] },
+          },
+        ];
+        const start = await store.storeEvent('s', PRIMING);
+        await storeAll(store, 's', originals);
+        const { sent, send } = collector();
+        await store.replayEventsAfter(start, { send });
+        assert.deepEqual(
+          sent.map((e) => e.message),
+          originals,
+        );
+      });
+    });
+
+    api.describe('refusing foreign and unknown ids', () => {
+      test('an event id of another session is refused', async (world) => {
+        const events = await openEvents(world);
+        const victim = events.forSession(randomId());
+        const attacker = events.forSession(randomId());
+        const secret = await victim.storeEvent(GET_STREAM, message(1, { secret: true }));
+        await victim.storeEvent(GET_STREAM, message(2, { secret: true }));
+        await attacker.storeEvent(GET_STREAM, message(3));
+        await assertRefused(attacker, secret, 'foreign id');
+      });
+
+      test('unknown and malformed ids are refused', async (world) => {
+        const events = await openEvents(world);
+        const store = events.forSession(randomId());
+        const real = await store.storeEvent('s', message(1));
+        const fakes = [
+          '',
+          'x',
+          '0',
+          '-1',
+          '../../etc',
+          `${real}0`,
+          real.slice(0, -1),
+          'z'.repeat(10_000),
+          '*',
+          '{}',
+        ];
+        for (const fake of fakes) await assertRefused(store, fake, `id ${JSON.stringify(fake.slice(0, 20))}`);
+      });
+
+      test('forSession refuses invalid session ids with INVALID_SESSION_ID', async (world) => {
+        const events = await openEvents(world);
+        for (const id of INVALID_SESSION_IDS) {
+          await rejectsWithCode(
+            () => events.forSession(id as string),
+            'INVALID_SESSION_ID',
+            JSON.stringify(id),
+          );
+        }
+      });
+
+      test('event stores with different namespaces never see each other’s events', async (world) => {
+        const mine = await openEvents(world);
+        const theirs = required((await world.openOtherNamespace()).eventStore, 'eventStore');
+        const sessionId = randomId();
+        const id = await mine.forSession(sessionId).storeEvent(GET_STREAM, message(1));
+        await mine.forSession(sessionId).storeEvent(GET_STREAM, message(2));
+        await assertRefused(theirs.forSession(sessionId), id, 'other namespace');
+      });
+    });
+
+    api.describe('across processes', () => {
+      test('another instance replays what the first one stored', async (world) => {
+        const a = await openEvents(world);
+        const b = await openEvents(world);
+        const sessionId = randomId();
+        const ids = await storeAll(a.forSession(sessionId), GET_STREAM, [message(1), message(2), message(3)]);
+        const onB = b.forSession(sessionId);
+        assert.equal(await onB.getStreamIdForEventId(ids[0]!), GET_STREAM);
+        const { sent, send } = collector();
+        assert.equal(await onB.replayEventsAfter(ids[0]!, { send }), GET_STREAM);
+        assert.deepEqual(sent, [
+          { eventId: ids[1], message: message(2) },
+          { eventId: ids[2], message: message(3) },
+        ]);
+      });
+
+      test('concurrent appends to one stream from two instances: unique ids, one order, nothing lost', async (world) => {
+        const a = await openEvents(world);
+        const b = await openEvents(world);
+        const sessionId = randomId();
+        const first = await a.forSession(sessionId).storeEvent('s', PRIMING);
+        const writes = Array.from({ length: 40 }, (_, i) =>
+          (i % 2 ? a : b).forSession(sessionId).storeEvent('s', message(i)),
+        );
+        const ids = await Promise.all(writes);
+        assert.equal(new Set(ids).size, 40, 'ids must be unique');
+        const fromA = collector();
+        const fromB = collector();
+        await a.forSession(sessionId).replayEventsAfter(first, { send: fromA.send });
+        await b.forSession(sessionId).replayEventsAfter(first, { send: fromB.send });
+        assert.equal(fromA.sent.length, 40);
+        assert.deepEqual(fromA.sent, fromB.sent, 'both instances must replay one order');
+        assert.deepEqual(new Set(fromA.sent.map((e) => e.eventId)), new Set(ids));
+        // Resuming from the middle gives exactly the rest.
+        const middle = fromA.sent[19]!.eventId;
+        const rest = collector();
+        await b.forSession(sessionId).replayEventsAfter(middle, { send: rest.send });
+        assert.deepEqual(rest.sent, fromA.sent.slice(20));
+      });
+
+      test('follow replays, then delivers events appended later by another instance, with no gap or duplicate', async (world) => {
+        const a = await openEvents(world);
+        const b = await openEvents(world);
+        const sessionId = randomId();
+        const writer = a.forSession(sessionId);
+        const start = await writer.storeEvent(GET_STREAM, message(0));
+        await writer.storeEvent(GET_STREAM, message(1));
+        const controller = new AbortController();
+        const { sent, send } = collector();
+        const errors: unknown[] = [];
+        const streamId = await b.forSession(sessionId).follow(start, {
+          send,
+          signal: controller.signal,
+          onError: (e) => errors.push(e),
+        });
+        assert.equal(streamId, GET_STREAM);
+        assert.deepEqual(
+          sent.map((e) => e.message),
+          [message(1)],
+          'already-stored events come first',
+        );
+        for (let i = 2; i <= 6; i++) {
+          await writer.storeEvent(GET_STREAM, message(i));
+          await writer.storeEvent('other-stream', message(-i));
+          if (i === 4) await writer.storeEvent(GET_STREAM, PRIMING);
+        }
+        await waitFor(() => sent.length >= 6, 'followed events to arrive');
+        controller.abort();
+        const expected = [1, 2, 3, 4, 5, 6].map((n) => message(n));
+        assert.deepEqual(
+          sent.map((e) => e.message),
+          expected,
+        );
+        assert.equal(new Set(sent.map((e) => e.eventId)).size, sent.length, 'no duplicate ids');
+        await writer.storeEvent(GET_STREAM, message(7));
+        await sleep(200);
+        assert.equal(sent.length, 6, 'nothing is sent after abort');
+        assert.deepEqual(errors, []);
+      });
+
+      test('follow refuses a foreign id with EVENT_NOT_FOUND', async (world) => {
+        const events = await openEvents(world);
+        const foreign = await events.forSession(randomId()).storeEvent(GET_STREAM, message(1));
+        const controller = new AbortController();
+        const { sent, send } = collector();
+        await rejectsWithCode(
+          events.forSession(randomId()).follow(foreign, { send, signal: controller.signal }),
+          'EVENT_NOT_FOUND',
+          'follow of a foreign id',
+        );
+        controller.abort();
+        assert.equal(sent.length, 0);
+      });
+    });
+
+    api.describe('retention', () => {
+      test(
+        'each stream keeps at most maxEventsPerStream events; trimmed ids are refused',
+        async (world) => {
+          const events = await openEvents(world);
+          const store = events.forSession(randomId());
+          const s = await storeAll(
+            store,
+            's',
+            Array.from({ length: 8 }, (_, i) => message(i)),
+          );
+          const t = await storeAll(store, 't', [message(100), message(101)]);
+          for (const trimmed of s.slice(0, 3)) await assertRefused(store, trimmed, 'trimmed id');
+          const { sent, send } = collector();
+          assert.equal(await store.replayEventsAfter(s[3]!, { send }), 's');
+          assert.deepEqual(
+            sent.map((e) => e.message),
+            [4, 5, 6, 7].map((n) => message(n)),
+          );
+          const other = collector();
+          await store.replayEventsAfter(t[0]!, { send: other.send });
+          assert.deepEqual(
+            other.sent.map((e) => e.message),
+            [message(101)],
+            'other streams are not trimmed',
+          );
+        },
+        { maxEventsPerStream: 5 },
+      );
+
+      test('purgeSession removes every event of that session only, and is idempotent', async (world) => {
+        const a = await openEvents(world);
+        const b = await openEvents(world);
+        const [gone, kept] = [randomId(), randomId()];
+        const goneIds = await storeAll(a.forSession(gone), GET_STREAM, [message(1), message(2)]);
+        const keptIds = await storeAll(a.forSession(kept), GET_STREAM, [message(1), message(2)]);
+        await b.purgeSession(gone);
+        await b.purgeSession(gone);
+        await b.purgeSession(randomId());
+        for (const id of goneIds) await assertRefused(a.forSession(gone), id, 'purged id');
+        const { sent, send } = collector();
+        await a.forSession(kept).replayEventsAfter(keptIds[0]!, { send });
+        assert.equal(sent.length, 1, 'another session keeps its events');
+      });
+
+      test('events expire with the session: gone after the TTL since the last append', async (world) => {
+        const events = await openEvents(world);
+        const sessionId = randomId();
+        const store = events.forSession(sessionId);
+        const ids = await storeAll(store, GET_STREAM, [message(1), message(2)]);
+        if (events.capabilities.clock === 'injectable') {
+          world.clock.advance(world.ctx.eventTtlMs - 1_000);
+          await store.storeEvent(GET_STREAM, message(3)); // an append extends retention
+          world.clock.advance(world.ctx.eventTtlMs - 1_000);
+          assert.equal(await store.getStreamIdForEventId(ids[0]!), GET_STREAM, 'kept while appended to');
+          world.clock.advance(1_001);
+          for (const id of ids) await assertRefused(store, id, 'expired id');
+          return;
+        }
+        const inspect = (await world.open()).inspect;
+        assert.ok(inspect?.eventTtlMs, 'a backend-clock event store must provide inspect.eventTtlMs');
+        const ttl = await inspect.eventTtlMs(sessionId);
+        assert.ok(ttl !== null && ttl > 0, `events must carry an expiry, got ${ttl}`);
+        assert.ok(ttl <= world.ctx.eventTtlMs + 1_000, `event TTL ${ttl} exceeds ttlMs`);
+      });
+    });
+
+    api.describe('lifecycle', () => {
+      test('after close, storing and replaying fail with CLOSED and followers stop', async (world) => {
+        const events = await openEvents(world);
+        const store = events.forSession(randomId());
+        const first = await store.storeEvent('s', message(1));
+        const controller = new AbortController();
+        const { sent, send } = collector();
+        await store.follow(first, { send, signal: controller.signal });
+        await events.close();
+        await events.close();
+        await rejectsWithCode(() => store.storeEvent('s', message(2)), 'CLOSED', 'store after close');
+        await rejectsWithCode(() => store.replayEventsAfter(first, { send }), 'CLOSED', 'replay after close');
+        assert.equal(sent.length, 0);
+        controller.abort();
+      });
+    });
+  });
+}

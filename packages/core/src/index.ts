@@ -1,0 +1,84 @@
+/**
+ * `@mcp-session-store/core`: the contracts every backend adapter implements (session store, event
+ * store, message bus), typed errors with stable codes, and the helpers adapters share.
+ *
+ * @packageDocumentation
+ */
+export { type Clock, systemClock, TestClock } from './clock.js';
+export type {
+  EventStoreCapabilities,
+  MessageBusCapabilities,
+  SessionStoreCapabilities,
+} from './contract/capabilities.js';
+export type {
+  EventStoreBaseOptions,
+  EventStoreFactory,
+  SendEvent,
+  SessionEventStore,
+  StoredMessage,
+} from './contract/event-store.js';
+export {
+  inboxChannel,
+  MAX_BUS_PAYLOAD_BYTES,
+  type MessageBus,
+  type MessageHandler,
+  type Unsubscribe,
+} from './contract/message-bus.js';
+export {
+  type ClientInfo,
+  LOGGING_LEVELS,
+  type LoggingLevel,
+  type NewSession,
+  type SessionPatch,
+  type SessionRecord,
+} from './contract/session-record.js';
+export {
+  DEFAULT_MAX_RECORD_BYTES,
+  type ListOptions,
+  type SessionPage,
+  type SessionStore,
+  type SessionStoreBaseOptions,
+  type UpdateOptions,
+} from './contract/session-store.js';
+export {
+  type ErrorCode,
+  ErrorCodes,
+  isSessionStoreError,
+  SessionStoreError,
+  type SessionStoreErrorOptions,
+} from './errors.js';
+export {
+  cloneJson,
+  findNonJson,
+  isPlainObject,
+  type JsonObject,
+  type JsonPrimitive,
+  type JsonValue,
+  jsonByteLength,
+} from './json.js';
+export {
+  assertValidSessionId,
+  generateSessionId,
+  isValidSessionId,
+  MAX_SESSION_ID_LENGTH,
+  redactSessionId,
+} from './session-id.js';
+export { DEFAULT_IDLE_TTL_MS, expiryAt, resolveStoreLimits, type StoreLimits } from './store-kit/limits.js';
+export {
+  applyPatch,
+  assertRecordSize,
+  buildRecord,
+  decodeRecord,
+  isExpired,
+  isSessionRecord,
+  touchRecord,
+  validateExpectedVersion,
+  validateNewSession,
+  validatePatch,
+} from './store-kit/records.js';
+export {
+  assertBusPayload,
+  assertValidChannel,
+  closedError,
+  validateListOptions,
+} from './store-kit/validation.js';

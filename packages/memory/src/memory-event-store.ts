@@ -1,0 +1,264 @@
+import { randomBytes } from 'node:crypto';
+import {
+  assertValidSessionId,
+  type Clock,
+  closedError,
+  type EventStoreBaseOptions,
+  type EventStoreCapabilities,
+  type EventStoreFactory,
+  findNonJson,
+  type SendEvent,
+  type SessionEventStore,
+  SessionStoreError,
+  type StoredMessage,
+  systemClock,
+} from '@mcp-session-store/core';
+import {
+  DEFAULT_NAMESPACE,
+  MemoryBackend,
+  type NamespaceState,
+  type SessionEvents,
+  type StoredEvent,
+} from './backend.js';
+import { startSweeper } from './sweeper.js';
+
+/** Options of {@link MemoryEventStore}. */
+export interface MemoryEventStoreOptions extends EventStoreBaseOptions {
+  /** Share events with other components (see {@link MemoryBackend}). Default: a private backend. */
+  backend?: MemoryBackend | undefined;
+  /** Isolates these events from other namespaces of the same backend. Default `'mcp'`. */
+  namespace?: string | undefined;
+  /** Time source; tests pass a `TestClock`. Default: the system clock. */
+  clock?: Clock | undefined;
+  /** How often expired sessions' events are removed from memory, in ms; 0 disables. Default 60 000. */
+  sweepIntervalMs?: number | undefined;
+}
+
+const CAPABILITIES: EventStoreCapabilities = Object.freeze({
+  adapter: '@mcp-session-store/memory',
+  clock: 'injectable',
+  sharedAcrossProcesses: false,
+});
+
+const DEFAULT_TTL_MS = 60 * 60 * 1000;
+const DEFAULT_MAX_EVENTS_PER_STREAM = 1_000;
+
+function isPriming(text: string): boolean {
+  return text === '{}';
+}
+
+function eventNotFound(): SessionStoreError {
+  return new SessionStoreError('EVENT_NOT_FOUND', 'Unknown event id for this session');
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new SessionStoreError('INVALID_ARGUMENT', `${name} must be a positive integer`);
+  }
+  return value;
+}
+
+/**
+ * Resumable-stream storage in process memory: the SDK's `EventStore` per session, with the rules
+ * of the contract (ids that resolve to their stream, priming events never replayed, foreign ids
+ * refused, a cap per stream, expiry with the session, live `follow`).
+ *
+ * @example
+ * ```ts
+ * const events = new MemoryEventStore({ ttlMs: 30 * 60_000 });
+ * const transport = new StreamableHTTPServerTransport({
+ *   sessionIdGenerator: () => sessionId,
+ *   eventStore: events.forSession(sessionId),
+ * });
+ * ```
+ */
+export class MemoryEventStore implements EventStoreFactory {
+  readonly capabilities = CAPABILITIES;
+  private readonly backend: MemoryBackend;
+  private readonly namespace: string;
+  private readonly clock: Clock;
+  private readonly ttlMs: number;
+  private readonly maxEventsPerStream: number;
+  private readonly stopSweeper: () => void;
+  private readonly followers = new Set<AbortController>();
+  private closed = false;
+
+  constructor(options: MemoryEventStoreOptions = {}) {
+    this.backend = options.backend ?? new MemoryBackend();
+    this.namespace = options.namespace ?? DEFAULT_NAMESPACE;
+    this.clock = options.clock ?? systemClock;
+    this.ttlMs = positiveInteger('ttlMs', options.ttlMs, DEFAULT_TTL_MS);
+    this.maxEventsPerStream = positiveInteger(
+      'maxEventsPerStream',
+      options.maxEventsPerStream,
+      DEFAULT_MAX_EVENTS_PER_STREAM,
+    );
+    this.stopSweeper = startSweeper(options.sweepIntervalMs ?? 60_000, () => this.sweepExpired());
+  }
+
+  forSession(sessionId: string): SessionEventStore {
+    assertValidSessionId(sessionId);
+    return {
+      sessionId,
+      storeEvent: async (streamId, message) => this.store(sessionId, streamId, message),
+      getStreamIdForEventId: async (eventId) => this.find(sessionId, eventId)?.streamId,
+      replayEventsAfter: async (lastEventId, { send }) => {
+        const start = this.require(sessionId, lastEventId);
+        for (const event of this.after(sessionId, start)) await send(event.id, JSON.parse(event.text));
+        return start.streamId;
+      },
+      follow: async (lastEventId, options) => this.follow(sessionId, lastEventId, options),
+    };
+  }
+
+  async purgeSession(sessionId: string): Promise<void> {
+    this.assertOpen();
+    assertValidSessionId(sessionId);
+    this.state().events.delete(sessionId);
+  }
+
+  /** Removes expired sessions' events from memory now; returns how many sessions. */
+  sweepExpired(): number {
+    if (this.closed) return 0;
+    const events = this.state().events;
+    const now = this.clock.now();
+    let removed = 0;
+    for (const [sessionId, session] of events) {
+      if (session.expiresAt <= now) {
+        events.delete(sessionId);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopSweeper();
+    for (const follower of this.followers) follower.abort();
+    this.followers.clear();
+  }
+
+  private state(): NamespaceState {
+    return this.backend.state(this.namespace);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw closedError('MemoryEventStore');
+  }
+
+  /** The live events of a session, dropping them if they expired. */
+  private session(sessionId: string): SessionEvents | undefined {
+    const events = this.state().events;
+    const session = events.get(sessionId);
+    if (session && session.expiresAt <= this.clock.now()) {
+      events.delete(sessionId);
+      return undefined;
+    }
+    return session;
+  }
+
+  private store(sessionId: string, streamId: string, message: StoredMessage): string {
+    this.assertOpen();
+    if (typeof streamId !== 'string' || streamId.length === 0) {
+      throw new SessionStoreError('INVALID_ARGUMENT', 'streamId must be a non-empty string');
+    }
+    const bad = findNonJson(message, 'message');
+    if (bad) throw new SessionStoreError('INVALID_ARGUMENT', `${bad} is not JSON`);
+    let session = this.session(sessionId);
+    if (!session) {
+      session = {
+        token: randomBytes(9).toString('base64url'),
+        nextSeq: 1,
+        expiresAt: 0,
+        streams: new Map(),
+        byId: new Map(),
+        listeners: new Set(),
+      };
+      this.state().events.set(sessionId, session);
+    }
+    session.expiresAt = this.clock.now() + this.ttlMs;
+    const seq = session.nextSeq++;
+    // The id encodes the stream (as the spec asks), but lookups always use the stored index.
+    const event: StoredEvent = {
+      id: `${session.token}.${seq}.${Buffer.from(streamId, 'utf8').toString('base64url')}`,
+      seq,
+      streamId,
+      text: JSON.stringify(message),
+    };
+    let stream = session.streams.get(streamId);
+    if (!stream) session.streams.set(streamId, (stream = []));
+    stream.push(event);
+    session.byId.set(event.id, event);
+    while (stream.length > this.maxEventsPerStream) session.byId.delete(stream.shift()!.id);
+    for (const listener of session.listeners) listener(event);
+    return event.id;
+  }
+
+  private find(sessionId: string, eventId: string): StoredEvent | undefined {
+    this.assertOpen();
+    if (typeof eventId !== 'string') return undefined;
+    return this.session(sessionId)?.byId.get(eventId);
+  }
+
+  private require(sessionId: string, eventId: string): StoredEvent {
+    const event = this.find(sessionId, eventId);
+    if (!event) throw eventNotFound();
+    return event;
+  }
+
+  /** Stored, non-priming events of `start`'s stream after it. */
+  private after(sessionId: string, start: StoredEvent): StoredEvent[] {
+    const stream = this.session(sessionId)?.streams.get(start.streamId) ?? [];
+    return stream.filter((e) => e.seq > start.seq && !isPriming(e.text));
+  }
+
+  private async follow(
+    sessionId: string,
+    lastEventId: string,
+    options: { send: SendEvent; signal: AbortSignal; onError?: (error: unknown) => void },
+  ): Promise<string> {
+    const start = this.require(sessionId, lastEventId);
+    const session = this.session(sessionId)!;
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    options.signal.addEventListener('abort', stop, { once: true });
+    this.followers.add(controller);
+
+    // Listen before reading what is stored, so an event stored meanwhile is queued, not missed;
+    // `lastSent` drops anything already sent. The chain never rejects: a failure stops following.
+    let lastSent = start.seq;
+    let replayed = false;
+    let failure: unknown;
+    let chain = Promise.resolve();
+    const deliver = (event: StoredEvent) => {
+      chain = chain
+        .then(async () => {
+          if (controller.signal.aborted || event.seq <= lastSent) return;
+          lastSent = event.seq;
+          if (!isPriming(event.text)) await options.send(event.id, JSON.parse(event.text));
+        })
+        .catch((error: unknown) => {
+          stop();
+          if (replayed) options.onError?.(error);
+          else failure = error;
+        });
+    };
+    const listener = (event: StoredEvent) => {
+      if (event.streamId === start.streamId) deliver(event);
+    };
+    session.listeners.add(listener);
+    controller.signal.addEventListener('abort', () => {
+      session.listeners.delete(listener);
+      options.signal.removeEventListener('abort', stop);
+      this.followers.delete(controller);
+    });
+    if (options.signal.aborted) stop();
+    for (const event of this.after(sessionId, start)) deliver(event);
+    await chain;
+    if (failure !== undefined) throw failure;
+    replayed = true;
+    return start.streamId;
+  }
+}
