@@ -188,7 +188,10 @@ export class MemoryEventStore implements EventStoreFactory {
       text: JSON.stringify(message),
     };
     let stream = session.streams.get(streamId);
-    if (!stream) session.streams.set(streamId, (stream = []));
+    if (!stream) {
+      stream = [];
+      session.streams.set(streamId, stream);
+    }
     stream.push(event);
     session.byId.set(event.id, event);
     while (stream.length > this.maxEventsPerStream) session.byId.delete(stream.shift()!.id);

@@ -87,7 +87,10 @@ export class MemoryMessageBus implements MessageBus {
     };
     const channels = this.backend.state(this.namespace).channels;
     let subscribers = channels.get(channel);
-    if (!subscribers) channels.set(channel, (subscribers = new Set()));
+    if (!subscribers) {
+      subscribers = new Set();
+      channels.set(channel, subscribers);
+    }
     subscribers.add(subscriber);
     const unsubscribe: Unsubscribe = async () => {
       if (!active) return;

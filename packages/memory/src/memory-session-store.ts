@@ -215,7 +215,10 @@ export class MemorySessionStore implements SessionStore {
     });
     if (record.principal !== null) {
       let ids = state.principals.get(record.principal);
-      if (!ids) state.principals.set(record.principal, (ids = new Set()));
+      if (!ids) {
+        ids = new Set();
+        state.principals.set(record.principal, ids);
+      }
       ids.add(record.id);
     }
   }

@@ -1,6 +1,6 @@
 import type { ListOptions } from '../contract/session-store.js';
 import { SessionStoreError } from '../errors.js';
-import { findNonJson, jsonByteLength } from '../json.js';
+import { findNonJson } from '../json.js';
 
 const CHANNEL_PATTERN = /^[\x21-\x7e]{1,256}$/;
 

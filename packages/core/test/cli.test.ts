@@ -1,0 +1,71 @@
+// The conformance CLI, run as users run it: a child process on the built package.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CLI = join(__dirname, '..', 'dist', 'cli.js');
+const FIXTURES = join(__dirname, 'fixtures', 'cli');
+
+function runCli(...args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+  const lines = result.stdout.trim().split('\n');
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, last: lines.at(-1) ?? '' };
+}
+
+test('passes on the reference store: one line per test, a summary line, exit 0', () => {
+  const run = runCli(join(FIXTURES, 'reference.mjs'));
+  expect(run.stderr).toBe('');
+  expect(run.last).toMatch(/^(\d+) passed, 0 failed$/);
+  const passed = Number(run.last.split(' ')[0]);
+  expect(passed).toBeGreaterThan(25);
+  expect(run.stdout.split('\n').filter((l) => l.startsWith('  ✔ '))).toHaveLength(passed);
+  expect(run.code).toBe(0);
+});
+
+test.each(['create-overwrites', 'touch-resurrects', 'update-ignores-version', 'get-returns-expired'])(
+  'exits non-zero on the broken store %s and names the failing test',
+  (name) => {
+    const run = runCli(join(FIXTURES, `${name}.mjs`), '--suite', 'sessions');
+    expect(run.code).toBe(1);
+    expect(run.last).toMatch(/^\d+ passed, [1-9]\d* failed$/);
+    expect(run.stdout).toContain('  ✖ ');
+  },
+);
+
+test('usage errors exit 2 with a message', () => {
+  expect(runCli().code).toBe(2);
+  expect(runCli().stderr).toContain('missing <factory-module>');
+  const badSuite = runCli(join(FIXTURES, 'reference.mjs'), '--suite', 'nope');
+  expect(badSuite.code).toBe(2);
+  expect(badSuite.stderr).toContain("unknown suite 'nope'");
+  const missing = runCli(join(FIXTURES, 'does-not-exist.mjs'));
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain('could not load the adapter');
+});
+
+test('a module without a factory, or without the asked component, exits 2', () => {
+  const noDefault = join(tmpdir(), `no-default-${process.pid}.mjs`);
+  writeFileSync(noDefault, 'export const x = 1;\n');
+  const run = runCli(noDefault);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain('has no default export function');
+  const noBus = runCli(join(FIXTURES, 'reference.mjs'), '--suite', 'bus');
+  expect(noBus.code).toBe(2);
+  expect(noBus.stderr).toContain("no component for the 'bus' suite");
+});
+
+test('honours exclusions declared by the module, and prints them', () => {
+  const module = join(tmpdir(), `excluding-${process.pid}.mjs`);
+  writeFileSync(
+    module,
+    `import { referenceFactory } from ${JSON.stringify(join(__dirname, 'fixtures', 'reference-store.mjs'))};
+export default referenceFactory();
+export const conformance = { exclude: { 'detects corrupt records: get returns null and onError reports CORRUPT_RECORD': 'typed column' } };
+`,
+  );
+  const run = runCli(module);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('excluded: detects corrupt records');
+  expect(run.stdout).not.toContain('✔ SessionStore conformance › corruption and lifecycle › detects corrupt');
+});
