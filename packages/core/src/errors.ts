@@ -14,6 +14,7 @@
  * | `EVENT_NOT_FOUND` | an event id is unknown, expired, trimmed or belongs to another session | no |
  * | `HANDLER_ERROR` | a bus subscriber's handler threw; reported through `onError`, other deliveries go on | no |
  * | `BACKEND_UNAVAILABLE` | the backend could not be reached or timed out; the outcome of a write is unknown | yes |
+ * | `BACKEND_ERROR` | the backend answered with an error that retrying will not fix (wrong type, bad config) | no |
  * | `CLOSED` | the store, event store or bus was closed | no |
  */
 export const ErrorCodes = {
@@ -28,6 +29,7 @@ export const ErrorCodes = {
   EVENT_NOT_FOUND: 'EVENT_NOT_FOUND',
   HANDLER_ERROR: 'HANDLER_ERROR',
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
+  BACKEND_ERROR: 'BACKEND_ERROR',
   CLOSED: 'CLOSED',
 } as const;
 

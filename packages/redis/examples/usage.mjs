@@ -1,0 +1,47 @@
+// The README's example: a Redis-backed session store, event store and bus.
+// Run: REDIS_URL=redis://127.0.0.1:6379 node examples/usage.mjs
+import { generateSessionId, inboxChannel } from '@mcp-session-store/core';
+import { RedisEventStore, RedisMessageBus, RedisSessionStore } from '@mcp-session-store/redis';
+import { Redis } from 'ioredis';
+
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const keyPrefix = `mcp:example:${process.pid}:`; // default 'mcp:session:'
+
+const store = new RedisSessionStore({ redis, keyPrefix, ttlSeconds: 3600 });
+const events = new RedisEventStore({ redis, keyPrefix, ttlMs: 3_600_000 });
+const bus = new RedisMessageBus({ redis, keyPrefix });
+
+const session = await store.create({
+  id: generateSessionId(),
+  principal: 'user-42',
+  protocolVersion: '2025-11-25',
+  clientInfo: { name: 'example-client', version: '1.0.0' },
+});
+console.log(`created, expires in ${Math.round((session.expiresAt - session.createdAt) / 1000)} s`);
+
+// Any process can now load, touch or update it.
+await store.touch(session.id);
+const updated = await store.update(session.id, { logLevel: 'info' }, { expectedVersion: 1 });
+console.log(`version ${updated.version}, log level ${updated.logLevel}`);
+
+// Resumable streams: the SDK stores each outgoing message; another process can replay them.
+const sessionEvents = events.forSession(session.id);
+const first = await sessionEvents.storeEvent('_GET_stream', { jsonrpc: '2.0', method: 'notifications/a' });
+await sessionEvents.storeEvent('_GET_stream', { jsonrpc: '2.0', method: 'notifications/b' });
+await sessionEvents.replayEventsAfter(first, {
+  send: async (_id, message) => console.log(`replayed ${message.method}`),
+});
+
+// Messages between processes.
+let deliver;
+const received = new Promise((resolve) => {
+  deliver = resolve;
+});
+await bus.subscribe(inboxChannel('pod-1'), deliver); // resolved: the subscription is live
+await bus.publish(inboxChannel('pod-1'), { hello: 'pod-1' });
+console.log(`pod-1 received ${JSON.stringify(await received)}`);
+
+await store.delete(session.id);
+await events.purgeSession(session.id);
+await Promise.all([store.close(), events.close(), bus.close()]);
+redis.disconnect();

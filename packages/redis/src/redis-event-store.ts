@@ -1,0 +1,263 @@
+import { randomBytes } from 'node:crypto';
+import {
+  assertValidSessionId,
+  closedError,
+  type EventStoreBaseOptions,
+  type EventStoreCapabilities,
+  type EventStoreFactory,
+  findNonJson,
+  type SendEvent,
+  type SessionEventStore,
+  SessionStoreError,
+  type StoredMessage,
+} from '@mcp-session-store/core';
+import { CommandRunner, toStoreError } from './command-runner.js';
+import { formatEventId, parseEventId } from './event-id.js';
+import { APPEND, LOOKUP } from './event-scripts.js';
+import { RedisKeys } from './keys.js';
+import { duplicateClient, type RedisClient } from './redis-client.js';
+
+/** Options of {@link RedisEventStore}. */
+export interface RedisEventStoreOptions extends EventStoreBaseOptions {
+  /** Your ioredis client (`Redis` or `Cluster`). Never closed by the event store. */
+  redis: RedisClient;
+  /** Key prefix; use the session store's so a session's keys sit together. Default `'mcp:session:'`. */
+  keyPrefix?: string | undefined;
+  /** Bound on each Redis call. Default 2000 ms. */
+  commandTimeoutMs?: number | undefined;
+}
+
+const CAPABILITIES: EventStoreCapabilities = Object.freeze({
+  adapter: '@mcp-session-store/redis',
+  clock: 'backend',
+  sharedAcrossProcesses: true,
+});
+
+const DEFAULT_TTL_MS = 60 * 60 * 1000;
+const DEFAULT_MAX_EVENTS_PER_STREAM = 1_000;
+const PAGE = 256;
+/** How long one blocking read of a follower waits before it looks again (and notices an abort). */
+const FOLLOW_BLOCK_MS = 5_000;
+
+type StreamEntry = [id: string, fields: string[]];
+
+interface ResolvedEvent {
+  token: string;
+  streamId: string;
+  entryId: string;
+  key: string;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new SessionStoreError('INVALID_ARGUMENT', `${name} must be a positive integer`);
+  }
+  return value;
+}
+
+function field(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
+
+/**
+ * Resumable-stream storage on Redis Streams: one stream per SSE stream of a session, capped with
+ * `MAXLEN`, expiring `ttlMs` after its last append, all under the session's hash tag. `follow`
+ * tails a stream with `XREAD BLOCK` on its own duplicated connection, so a client can resume on
+ * one process a stream that another process keeps writing.
+ *
+ * @example
+ * ```ts
+ * const events = new RedisEventStore({ redis, ttlMs: 3_600_000 });
+ * const transport = new StreamableHTTPServerTransport({
+ *   sessionIdGenerator: () => sessionId,
+ *   eventStore: events.forSession(sessionId),
+ * });
+ * ```
+ */
+export class RedisEventStore implements EventStoreFactory {
+  readonly capabilities = CAPABILITIES;
+  private readonly keys: RedisKeys;
+  private readonly runner: CommandRunner;
+  private readonly ttlMs: number;
+  private readonly maxEventsPerStream: number;
+  private readonly followers = new Set<AbortController>();
+  private closed = false;
+
+  constructor(options: RedisEventStoreOptions) {
+    if (!options?.redis)
+      throw new SessionStoreError('INVALID_ARGUMENT', 'redis (an ioredis client) is required');
+    this.keys = new RedisKeys(options.keyPrefix);
+    this.runner = new CommandRunner(options.redis, options.commandTimeoutMs);
+    this.ttlMs = positiveInteger('ttlMs', options.ttlMs, DEFAULT_TTL_MS);
+    this.maxEventsPerStream = positiveInteger(
+      'maxEventsPerStream',
+      options.maxEventsPerStream,
+      DEFAULT_MAX_EVENTS_PER_STREAM,
+    );
+  }
+
+  /** How many calls this event store has sent to Redis. */
+  get backendCalls(): number {
+    return this.runner.calls;
+  }
+
+  forSession(sessionId: string): SessionEventStore {
+    assertValidSessionId(sessionId);
+    return {
+      sessionId,
+      storeEvent: (streamId, message) => this.append(sessionId, streamId, message),
+      getStreamIdForEventId: async (eventId) => (await this.resolve(sessionId, eventId))?.streamId,
+      replayEventsAfter: async (lastEventId, { send }) => {
+        const start = await this.require(sessionId, lastEventId);
+        await this.replay(start, start.entryId, send);
+        return start.streamId;
+      },
+      follow: (lastEventId, options) => this.follow(sessionId, lastEventId, options),
+    };
+  }
+
+  async purgeSession(sessionId: string): Promise<void> {
+    this.assertOpen();
+    assertValidSessionId(sessionId);
+    const eventsKey = this.keys.events(sessionId);
+    const fields = await this.runner.run('event purge list', (redis) => redis.hkeys(eventsKey));
+    const streamKeys = fields
+      .filter((f) => f.startsWith('s:'))
+      .map((f) => this.keys.stream(sessionId, f.slice(2)));
+    // Same hash tag: one multi-key DEL is legal on a cluster.
+    await this.runner.run('event purge', (redis) => redis.del(eventsKey, ...streamKeys));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const follower of this.followers) follower.abort();
+    this.followers.clear();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw closedError('RedisEventStore');
+  }
+
+  private async append(sessionId: string, streamId: string, message: StoredMessage): Promise<string> {
+    this.assertOpen();
+    if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 512) {
+      throw new SessionStoreError('INVALID_ARGUMENT', 'streamId must be a string of 1-512 characters');
+    }
+    const bad = findNonJson(message, 'message');
+    if (bad) throw new SessionStoreError('INVALID_ARGUMENT', `${bad} is not JSON`);
+    const [token, entryId] = await this.runner.script<[string, string]>(
+      APPEND,
+      [this.keys.events(sessionId), this.keys.stream(sessionId, streamId)],
+      [
+        randomBytes(12).toString('base64url'),
+        streamId,
+        JSON.stringify(message),
+        this.maxEventsPerStream,
+        this.ttlMs,
+      ],
+    );
+    return formatEventId(token, streamId, entryId);
+  }
+
+  /** The event an id points to, if it is one of this session's stored events. */
+  private async resolve(sessionId: string, eventId: string): Promise<ResolvedEvent | undefined> {
+    this.assertOpen();
+    const parsed = parseEventId(eventId);
+    if (!parsed) return undefined;
+    const key = this.keys.stream(sessionId, parsed.streamId);
+    const stored = await this.runner.script<string | null>(
+      LOOKUP,
+      [this.keys.events(sessionId), key],
+      [parsed.token, parsed.entryId],
+    );
+    if (stored !== parsed.streamId) return undefined;
+    return { ...parsed, key };
+  }
+
+  private async require(sessionId: string, eventId: string): Promise<ResolvedEvent> {
+    const event = await this.resolve(sessionId, eventId);
+    if (!event) throw new SessionStoreError('EVENT_NOT_FOUND', 'Unknown event id for this session');
+    return event;
+  }
+
+  /** Sends each entry, in order, skipping priming events. */
+  private async deliver(start: ResolvedEvent, entries: StreamEntry[], send: SendEvent): Promise<void> {
+    for (const [entryId, fields] of entries) {
+      const text = field(fields, 'm');
+      if (text === undefined || text === '{}') continue; // priming events are never replayed
+      await send(formatEventId(start.token, start.streamId, entryId), JSON.parse(text) as StoredMessage);
+    }
+  }
+
+  private async replay(start: ResolvedEvent, afterEntry: string, send: SendEvent): Promise<string> {
+    let last = afterEntry;
+    for (;;) {
+      const entries = (await this.runner.run('event replay', (redis) =>
+        redis.xrange(start.key, `(${last}`, '+', 'COUNT', PAGE),
+      )) as StreamEntry[];
+      if (entries.length === 0) return last;
+      await this.deliver(start, entries, send);
+      last = entries.at(-1)![0];
+    }
+  }
+
+  private async follow(
+    sessionId: string,
+    lastEventId: string,
+    options: { send: SendEvent; signal: AbortSignal; onError?: (error: unknown) => void },
+  ): Promise<string> {
+    const start = await this.require(sessionId, lastEventId);
+    const last = await this.replay(start, start.entryId, options.send);
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    options.signal.addEventListener('abort', stop, { once: true });
+    if (options.signal.aborted) stop();
+    this.followers.add(controller);
+    // Blocking reads need their own connection: on the shared one they would stall every command.
+    const reader = duplicateClient(this.runner.client);
+    reader.on('error', () => {}); // ioredis reconnects by itself; errors surface through xread
+    controller.signal.addEventListener('abort', () => {
+      options.signal.removeEventListener('abort', stop);
+      this.followers.delete(controller);
+      reader.disconnect();
+    });
+    void this.tail(start, last, reader, controller, options);
+    return start.streamId;
+  }
+
+  private async tail(
+    start: ResolvedEvent,
+    after: string,
+    reader: RedisClient,
+    controller: AbortController,
+    options: { send: SendEvent; onError?: (error: unknown) => void },
+  ): Promise<void> {
+    const { signal } = controller;
+    let last = after;
+    while (!signal.aborted) {
+      try {
+        const reply = (await reader.xread(
+          'COUNT',
+          PAGE,
+          'BLOCK',
+          FOLLOW_BLOCK_MS,
+          'STREAMS',
+          start.key,
+          last,
+        )) as Array<[string, StreamEntry[]]> | null;
+        const entries = reply?.[0]?.[1] ?? [];
+        if (signal.aborted) return;
+        await this.deliver(start, entries, options.send);
+        if (entries.length > 0) last = entries.at(-1)![0];
+      } catch (error) {
+        if (signal.aborted) return;
+        // A failed send (client gone) or a Redis error ends this follower; the caller may follow again.
+        options.onError?.(toStoreError(error, 'event follow'));
+        controller.abort();
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * `@mcp-session-store/testing`: start real backends (Redis, Redis Cluster) for tests on free
+ * ports, and make sure they die with the test process.
+ *
+ * @packageDocumentation
+ */
+export { freePort, freePorts } from './free-port.js';
+export {
+  killTrackedChildProcesses,
+  registerExitCleanup,
+  registerTempDir,
+  spawnTracked,
+  trackChildProcess,
+} from './process-cleanup.js';
+export {
+  type RedisClusterHandle,
+  type RedisClusterNode,
+  type RedisClusterOptions,
+  startRedisCluster,
+} from './redis-cluster.js';
+export { type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server.js';
+export { pingRedis, type RedisAddress, RedisReplyError, type RespValue, sendRedisCommand } from './resp.js';
