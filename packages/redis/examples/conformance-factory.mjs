@@ -24,14 +24,24 @@ async function assertReachable(redis, where) {
 /** Every key of a test lives under this prefix, so cleanup never touches anything else. */
 export const testPrefix = (namespace) => `mcpss-test:${namespace}:`;
 
-/** Removes every key under `prefix` (SCAN is fine in tests; the adapter itself never scans). */
-export async function deleteKeys(redis, prefix) {
+/** Every key under `prefix` (SCAN is fine in tests; the adapter itself never scans). */
+async function keysUnder(redis, prefix) {
   const nodes = typeof redis.nodes === 'function' ? redis.nodes('master') : [redis];
+  const found = [];
   for (const node of nodes) {
-    for await (const keys of node.scanStream({ match: `${prefix}*`, count: 500 })) {
-      for (const key of keys) await redis.del(key);
-    }
+    for await (const keys of node.scanStream({ match: `${prefix}*`, count: 500 })) found.push(...keys);
   }
+  return found;
+}
+
+/** Removes every key under `prefix`; returns the ones that had no expiry (there must be none). */
+export async function deleteKeys(redis, prefix) {
+  const withoutExpiry = [];
+  for (const key of await keysUnder(redis, prefix)) {
+    if ((await redis.pttl(key)) === -1) withoutExpiry.push(key);
+    await redis.del(key);
+  }
+  return withoutExpiry;
 }
 
 /**
@@ -83,9 +93,11 @@ export function createFactory(connect, where = REDIS_URL) {
           await redis.hset(sessionKey(id), 'ci', '{"name": not json');
         },
       },
+      // After every test: no key may be left without a native expiry, whatever the test did.
       async dispose() {
-        await deleteKeys(redis, keyPrefix);
+        const withoutExpiry = await deleteKeys(redis, keyPrefix);
         redis.disconnect();
+        if (withoutExpiry.length > 0) throw new Error(`keys without expiry: ${withoutExpiry.join(', ')}`);
       },
     };
   };
