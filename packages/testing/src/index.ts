@@ -20,3 +20,4 @@ export {
 } from './redis-cluster.js';
 export { type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server.js';
 export { pingRedis, type RedisAddress, RedisReplyError, type RespValue, sendRedisCommand } from './resp.js';
+export { type BalancerHandle, startRoundRobinBalancer } from './round-robin-balancer.js';

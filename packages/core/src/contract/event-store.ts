@@ -1,11 +1,11 @@
-import type { JsonObject } from '../json.js';
 import type { EventStoreCapabilities } from './capabilities.js';
 
 /**
- * A JSON-RPC message as the SDK stores it. Structurally the SDK's `JSONRPCMessage`; the empty
- * object `{}` is the SDK's priming event, which is stored but never replayed.
+ * A JSON-RPC message as the SDK stores it: the SDK's `JSONRPCMessage`, which must be plain JSON
+ * (stores refuse anything else with `INVALID_ARGUMENT`). The empty object `{}` is the SDK's priming
+ * event, which is stored but never replayed.
  */
-export type StoredMessage = JsonObject;
+export type StoredMessage = { [key: string]: unknown };
 
 /** The SDK's `send` callback of `replayEventsAfter`. */
 export type SendEvent = (eventId: string, message: StoredMessage) => Promise<void>;

@@ -1,0 +1,41 @@
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { inboxChannel } from '../contract/message-bus.js';
+import type { JsonValue } from '../json.js';
+
+/** The channel every router process listens on (deletions, cancellations, GET-stream messages). */
+export const BROADCAST_CHANNEL = 'mcpss:broadcast';
+
+/** The inbox of one router process (client answers to the requests it is awaiting). */
+export const routerInbox = (processId: string): string => inboxChannel(`mcpss:${processId}`);
+
+/** What routers send each other. */
+export type RouterBusMessage =
+  /** A client message for a session (an answer, a progress notification, a cancellation). */
+  | { type: 'client-message'; sessionId: string; from: string; message: JSONRPCMessage }
+  /** A message for the session's GET stream, when there is no event store to carry it. */
+  | { type: 'get-stream'; sessionId: string; from: string; message: JSONRPCMessage }
+  /** The client changed the session's log level on another process. */
+  | { type: 'log-level'; sessionId: string; from: string; level: string }
+  /** The session was deleted: close everything held for it. */
+  | { type: 'session-deleted'; sessionId: string; from: string };
+
+/** A router message before the sender adds its `from`. */
+export type OutgoingRouterMessage = RouterBusMessage extends infer M
+  ? M extends unknown
+    ? Omit<M, 'from'>
+    : never
+  : never;
+
+/** Parses a bus payload into a router message, or undefined for anything else. */
+export function parseRouterMessage(payload: JsonValue): RouterBusMessage | undefined {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
+  const { type, sessionId, from } = payload;
+  if (typeof sessionId !== 'string' || typeof from !== 'string') return undefined;
+  if (type === 'session-deleted') return payload as unknown as RouterBusMessage;
+  if (type === 'log-level' && typeof payload.level === 'string')
+    return payload as unknown as RouterBusMessage;
+  if ((type === 'client-message' || type === 'get-stream') && typeof payload.message === 'object') {
+    return payload as unknown as RouterBusMessage;
+  }
+  return undefined;
+}

@@ -1,0 +1,83 @@
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { SessionRecord } from '../contract/session-record.js';
+
+/** A session this process is serving: its SDK server and transport, and what keeps it busy. */
+export interface LocalSession {
+  readonly id: string;
+  readonly principal: string | null;
+  record: SessionRecord;
+  readonly server: McpServer | Server;
+  readonly transport: WebStandardStreamableHTTPServerTransport;
+  /** Requests whose response is still being written. */
+  inflight: number;
+  lastUsedAt: number;
+}
+
+/**
+ * The live sessions of this process: an LRU bounded in count and idle time. Eviction only releases
+ * memory (the session stays in the store and comes back on the next request); it never touches a
+ * session with a request in flight or a GET stream open (`isBusy`).
+ */
+export class LocalSessions {
+  private readonly sessions = new Map<string, LocalSession>();
+
+  constructor(
+    private readonly maxSessions: number,
+    private readonly idleMs: number,
+    private readonly isBusy: (session: LocalSession) => boolean,
+    private readonly release: (session: LocalSession) => void,
+  ) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get(id: string): LocalSession | undefined {
+    const session = this.sessions.get(id);
+    if (session) {
+      // Re-insert: Map order is the LRU order.
+      this.sessions.delete(id);
+      this.sessions.set(id, session);
+      session.lastUsedAt = Date.now();
+    }
+    return session;
+  }
+
+  add(session: LocalSession): void {
+    this.sessions.set(session.id, session);
+    if (this.sessions.size > this.maxSessions) this.evict(() => this.sessions.size > this.maxSessions);
+  }
+
+  /** Removes a session without releasing it (the caller closes it). */
+  remove(id: string): LocalSession | undefined {
+    const session = this.sessions.get(id);
+    this.sessions.delete(id);
+    return session;
+  }
+
+  /** Releases sessions idle for longer than the idle limit. */
+  sweepIdle(): void {
+    const cutoff = Date.now() - this.idleMs;
+    for (const session of [...this.sessions.values()]) {
+      if (session.lastUsedAt < cutoff && !this.isBusy(session)) {
+        this.sessions.delete(session.id);
+        this.release(session);
+      }
+    }
+  }
+
+  all(): LocalSession[] {
+    return [...this.sessions.values()];
+  }
+
+  private evict(needed: () => boolean): void {
+    for (const session of [...this.sessions.values()]) {
+      if (!needed()) return;
+      if (this.isBusy(session)) continue;
+      this.sessions.delete(session.id);
+      this.release(session);
+    }
+  }
+}

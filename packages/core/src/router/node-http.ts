@@ -1,0 +1,65 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+
+/** Thrown when a body exceeds the limit: answered with 413. */
+export class BodyTooLargeError extends Error {}
+
+/** Reads a request body up to `maxBytes`. */
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new BodyTooLargeError(`request body over ${maxBytes} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A web `Request` for a node:http request. With `bodyAlreadyParsed` (Express/Fastify parsed it),
+ * the body is not read again.
+ */
+export async function toWebRequest(
+  req: IncomingMessage,
+  bodyAlreadyParsed: boolean,
+  maxBytes: number,
+): Promise<Request> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+  }
+  const host = req.headers.host ?? 'localhost';
+  const url = new URL(req.url ?? '/', `http://${host}`);
+  const method = req.method ?? 'GET';
+  const hasBody = !bodyAlreadyParsed && method !== 'GET' && method !== 'HEAD';
+  const body = hasBody ? await readBody(req, maxBytes) : undefined;
+  return new Request(url, { method, headers, ...(body && body.length > 0 && { body }) });
+}
+
+/** Writes a web `Response` to a node:http response, streaming its body with backpressure. */
+export async function writeWebResponse(response: Response, res: ServerResponse): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  res.writeHead(response.status, headers);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  res.flushHeaders();
+  const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+  // The client going away cancels the web stream (which ends SSE streams and their followers).
+  res.on('close', () => body.destroy());
+  await new Promise<void>((resolve) => {
+    body.on('error', () => resolve());
+    body.on('end', () => {
+      res.end();
+      resolve();
+    });
+    body.on('close', () => resolve());
+    body.pipe(res, { end: false });
+  });
+}

@@ -1,0 +1,77 @@
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { EventStoreFactory } from '../contract/event-store.js';
+import type { MessageBus } from '../contract/message-bus.js';
+import type { SessionRecord } from '../contract/session-record.js';
+import type { SessionStore } from '../contract/session-store.js';
+
+/** What `createServer` is told about the session it builds a server for. */
+export interface SessionContext {
+  /** The session id; null for a request of the session-less 2026 protocol. */
+  sessionId: string | null;
+  /** The authenticated principal (from `principal()`), or null. */
+  principal: string | null;
+  /** The stored record when an existing session is being brought back on this process. */
+  record: SessionRecord | undefined;
+  /** True when the session was created on another process (or evicted) and is being restored. */
+  rehydrated: boolean;
+}
+
+/** What the request carries, for `principal()`. */
+export interface PrincipalContext {
+  request: Request;
+  /** The SDK's `AuthInfo` (e.g. set by `requireBearerAuth` as `req.auth`), if any. */
+  authInfo: AuthInfo | undefined;
+}
+
+/** Observability hooks. They receive full session ids: redact them (`redactSessionId`) before logging. */
+export interface RouterHooks {
+  onSessionCreated?(event: { sessionId: string; principal: string | null }): void;
+  onSessionRehydrated?(event: { sessionId: string; principal: string | null; durationMs: number }): void;
+  onSessionDeleted?(event: { sessionId: string }): void;
+  /** A session this process held turned out to be expired or deleted elsewhere. */
+  onSessionExpired?(event: { sessionId: string }): void;
+  /** How long each store call took. */
+  onStoreLatency?(event: {
+    operation: 'create' | 'get' | 'touch' | 'update' | 'delete';
+    durationMs: number;
+  }): void;
+  /** Errors that were answered with 5xx or happened outside a request (bus delivery, SDK). */
+  onError?(error: unknown, context: { operation: string; sessionId?: string | undefined }): void;
+}
+
+/** Options of {@link createMcpSessionRouter}. */
+export interface McpSessionRouterOptions {
+  /** Where session records live (shared by every process). */
+  store: SessionStore;
+  /** Resumable streams; needed for `Last-Event-ID` resumption and durable GET-stream delivery. */
+  eventStore?: EventStoreFactory | undefined;
+  /** Routes client answers, cancellations, GET-stream messages and deletions between processes. */
+  bus: MessageBus;
+  /** Builds the server for one session: your `McpServer` (or low-level `Server`) with its tools. */
+  createServer: (session: SessionContext) => McpServer | Server | Promise<McpServer | Server>;
+  /**
+   * The authenticated user of a request. A session only ever answers to the principal that created
+   * it; anyone else gets 404, exactly as for an unknown session. Default: none (null).
+   */
+  principal?: ((context: PrincipalContext) => string | null | Promise<string | null>) | undefined;
+  /** This process's id on the bus: 1-64 of `[A-Za-z0-9_-]`. Default: host, pid and a random part. */
+  processId?: string | undefined;
+  /**
+   * Refresh a session's expiry at most once per this fraction of its idle TTL, per process.
+   * Default 0.25 (with a 1 h TTL: at most one touch per 15 min of activity).
+   */
+  touchFraction?: number | undefined;
+  /** Most sessions this process keeps live (LRU). Default 10 000. */
+  maxLocalSessions?: number | undefined;
+  /** A live session unused this long is released (not deleted). Default 10 min. */
+  localIdleMs?: number | undefined;
+  /** `Retry-After` of 503 answers, in seconds. Default 2. */
+  retryAfterSeconds?: number | undefined;
+  /** SSE keep-alive comment interval of GET streams. Default 15 000 ms; 0 disables. */
+  keepAliveMs?: number | undefined;
+  /** Largest POST body read by `handle()` when none is pre-parsed. Default 4 MiB. */
+  maxBodyBytes?: number | undefined;
+  hooks?: RouterHooks | undefined;
+}

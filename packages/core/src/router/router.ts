@@ -1,0 +1,678 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { EventStoreFactory, SessionEventStore } from '../contract/event-store.js';
+import type { MessageBus, Unsubscribe } from '../contract/message-bus.js';
+import type { SessionRecord } from '../contract/session-record.js';
+import type { SessionStore } from '../contract/session-store.js';
+import { isSessionStoreError, SessionStoreError } from '../errors.js';
+import type { JsonValue } from '../json.js';
+import { generateSessionId, isValidSessionId } from '../session-id.js';
+import {
+  BROADCAST_CHANNEL,
+  type OutgoingRouterMessage,
+  parseRouterMessage,
+  routerInbox,
+} from './bus-messages.js';
+import { accepted, badRequest, jsonRpcError, serviceUnavailable, sessionNotFound } from './http-responses.js';
+import { initializeRequestOf, isNotification, isRequest, isResponse, messagesOf } from './jsonrpc.js';
+import { type LocalSession, LocalSessions } from './local-sessions.js';
+import { BodyTooLargeError, toWebRequest, writeWebResponse } from './node-http.js';
+import type { McpSessionRouterOptions, RouterHooks, SessionContext } from './options.js';
+import { applyLogLevel, negotiatedProtocolVersion, rehydrateSession } from './sdk-rehydration.js';
+import { SseStream } from './sse-stream.js';
+import { ownerOfWireId, WireIdRegistry, wireIdOf } from './wire-ids.js';
+
+const GET_STREAM_ID = '_GET_stream';
+/** The last protocol revision with sessions; later ones (2026-07-28 on) are session-less. */
+const LAST_SESSION_PROTOCOL = '2025-11-25';
+
+/** True for a request of a session-less protocol revision, which goes to the SDK unchanged. */
+function isSessionless(request: Request): boolean {
+  const version = request.headers.get('mcp-protocol-version');
+  return version !== null && version > LAST_SESSION_PROTOCOL;
+}
+const PROCESS_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Options of one request handled through {@link McpSessionRouter.fetch}. */
+export interface FetchOptions {
+  /** The SDK `AuthInfo` of the request, if your auth middleware produced one. */
+  authInfo?: AuthInfo | undefined;
+  /** The JSON body, if a framework already parsed it. */
+  parsedBody?: unknown;
+}
+
+/** What {@link createMcpSessionRouter} returns. */
+export interface McpSessionRouter {
+  /** This process's id on the bus. */
+  readonly processId: string;
+  /** For node:http, Express and Fastify: `router.handle(req, res, req.body)`. */
+  handle(
+    req: IncomingMessage & { auth?: AuthInfo },
+    res: ServerResponse,
+    parsedBody?: unknown,
+  ): Promise<void>;
+  /** For Hono and web runtimes: `(request) => Response`. */
+  fetch(request: Request, options?: FetchOptions): Promise<Response>;
+  /** How many sessions this process holds live right now. */
+  readonly localSessionCount: number;
+  /**
+   * Drains: refuses new sessions, ends GET streams with a retry hint so clients reconnect
+   * elsewhere, waits for in-flight requests up to `deadlineMs`, then releases every session
+   * (they stay in the store) and leaves the bus.
+   */
+  close(options?: { deadlineMs?: number }): Promise<void>;
+}
+
+function defaultProcessId(): string {
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '')
+      .slice(0, 32) || 'host';
+  return `${host}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+function positive(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const v = value ?? fallback;
+  if (!Number.isFinite(v) || v <= 0 || v > max) {
+    throw new SessionStoreError('INVALID_ARGUMENT', `${name} must be a positive number (at most ${max})`);
+  }
+  return v;
+}
+
+/** A response whose body end (or cancel) runs `done`: in-flight tracking for streamed answers. */
+function onBodyDone(response: Response, done: () => void): Response {
+  if (!response.body) {
+    done();
+    return response;
+  }
+  let finished = false;
+  const finish = () => {
+    if (!finished) {
+      finished = true;
+      done();
+    }
+  };
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done: end, value } = await reader.read();
+        if (end) {
+          controller.close();
+          finish();
+        } else controller.enqueue(value);
+      } catch (error) {
+        controller.error(error);
+        finish();
+      }
+    },
+    cancel(reason) {
+      finish();
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
+class Router implements McpSessionRouter {
+  readonly processId: string;
+  private readonly store: SessionStore;
+  private readonly eventStore: EventStoreFactory | undefined;
+  private readonly bus: MessageBus;
+  private readonly options: McpSessionRouterOptions;
+  private readonly hooks: RouterHooks;
+  private readonly wireIds: WireIdRegistry;
+  private readonly locals: LocalSessions;
+  /** Sessions being brought back on this process: concurrent requests share one rehydration. */
+  private readonly restoring = new Map<string, Promise<LocalSession>>();
+  /** The GET streams this process writes, by session. */
+  private readonly getStreams = new Map<string, Set<SseStream>>();
+  private readonly touchFraction: number;
+  private readonly retryAfterSeconds: number;
+  private readonly keepAliveMs: number;
+  private readonly maxBodyBytes: number;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly ready: Promise<Unsubscribe[]>;
+  private draining = false;
+
+  constructor(options: McpSessionRouterOptions) {
+    if (!options?.store || !options.bus || typeof options.createServer !== 'function') {
+      throw new SessionStoreError('INVALID_ARGUMENT', 'store, bus and createServer are required');
+    }
+    this.options = options;
+    this.store = options.store;
+    this.eventStore = options.eventStore;
+    this.bus = options.bus;
+    this.hooks = options.hooks ?? {};
+    this.processId = options.processId ?? defaultProcessId();
+    if (!PROCESS_ID.test(this.processId)) {
+      throw new SessionStoreError('INVALID_ARGUMENT', 'processId must be 1-64 characters of [A-Za-z0-9_-]');
+    }
+    this.touchFraction = positive('touchFraction', options.touchFraction, 0.25, 1);
+    this.retryAfterSeconds = positive('retryAfterSeconds', options.retryAfterSeconds, 2);
+    this.keepAliveMs = options.keepAliveMs ?? 15_000;
+    this.maxBodyBytes = positive('maxBodyBytes', options.maxBodyBytes, 4 * 1024 * 1024);
+    const localIdleMs = positive('localIdleMs', options.localIdleMs, 10 * 60_000);
+    this.wireIds = new WireIdRegistry(this.processId);
+    this.locals = new LocalSessions(
+      positive('maxLocalSessions', options.maxLocalSessions, 10_000),
+      localIdleMs,
+      (session) => session.inflight > 0 || (this.getStreams.get(session.id)?.size ?? 0) > 0,
+      (session) => void this.release(session),
+    );
+    this.sweeper = setInterval(() => this.locals.sweepIdle(), Math.min(localIdleMs, 60_000));
+    this.sweeper.unref();
+    this.ready = Promise.all([
+      this.bus.subscribe(routerInbox(this.processId), (payload) => this.onBusMessage(payload)),
+      this.bus.subscribe(BROADCAST_CHANNEL, (payload) => this.onBusMessage(payload)),
+    ]);
+    // A bus that is down at start-up is retried by the first request (which answers 503 until then).
+    this.ready.catch((error) => this.hooks.onError?.(error, { operation: 'bus subscribe' }));
+  }
+
+  get localSessionCount(): number {
+    return this.locals.size;
+  }
+
+  async handle(
+    req: IncomingMessage & { auth?: AuthInfo },
+    res: ServerResponse,
+    parsedBody?: unknown,
+  ): Promise<void> {
+    let response: Response;
+    try {
+      const request = await toWebRequest(req, parsedBody !== undefined, this.maxBodyBytes);
+      response = await this.fetch(request, { authInfo: req.auth, parsedBody });
+    } catch (error) {
+      response =
+        error instanceof BodyTooLargeError
+          ? jsonRpcError(413, -32000, 'Request body too large')
+          : jsonRpcError(500, -32603, 'Internal error');
+      if (!(error instanceof BodyTooLargeError)) this.hooks.onError?.(error, { operation: 'handle' });
+    }
+    await writeWebResponse(response, res);
+  }
+
+  async fetch(request: Request, options: FetchOptions = {}): Promise<Response> {
+    try {
+      await this.ready;
+      const principal = (await this.options.principal?.({ request, authInfo: options.authInfo })) ?? null;
+      const sessionId = request.headers.get('mcp-session-id');
+      switch (request.method) {
+        case 'POST':
+          return await this.post(request, sessionId, principal, options);
+        case 'GET':
+          if (sessionId !== null) return await this.get(request, sessionId, principal);
+          return isSessionless(request)
+            ? await this.stateless(request, principal, options)
+            : badRequest('Mcp-Session-Id header is required');
+        case 'DELETE':
+          return sessionId === null
+            ? badRequest('Mcp-Session-Id header is required')
+            : await this.delete(sessionId, principal);
+        default:
+          return new Response(null, { status: 405, headers: { allow: 'GET, POST, DELETE' } });
+      }
+    } catch (error) {
+      return this.failure(error, 'request');
+    }
+  }
+
+  async close(options: { deadlineMs?: number } = {}): Promise<void> {
+    this.draining = true;
+    for (const streams of this.getStreams.values()) for (const stream of streams) stream.close(1_000);
+    const deadline = Date.now() + (options.deadlineMs ?? 10_000);
+    while (this.locals.all().some((s) => s.inflight > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    clearInterval(this.sweeper);
+    for (const session of this.locals.all()) {
+      this.locals.remove(session.id);
+      await this.release(session);
+    }
+    const subscriptions = await this.ready.catch(() => []);
+    await Promise.allSettled(subscriptions.map((off) => off()));
+  }
+
+  // --- POST -------------------------------------------------------------------------------------
+
+  private async post(
+    request: Request,
+    sessionId: string | null,
+    principal: string | null,
+    options: FetchOptions,
+  ): Promise<Response> {
+    let body = options.parsedBody;
+    if (body === undefined) {
+      try {
+        body = await request.json();
+      } catch {
+        return jsonRpcError(400, -32700, 'Parse error: Invalid JSON');
+      }
+    }
+    const messages = messagesOf(body);
+    if (!messages) return jsonRpcError(400, -32600, 'Invalid Request: not a JSON-RPC message');
+
+    if (sessionId === null) {
+      const init = initializeRequestOf(messages);
+      if (init) return this.initialize(request, body, init, principal, options.authInfo);
+      // The session-less protocol (2026-07-28 on) goes straight to the SDK; for a session protocol
+      // a missing header is the client's mistake.
+      if (!isSessionless(request)) return badRequest('Mcp-Session-Id header is required');
+      return this.stateless(request, principal, { ...options, parsedBody: body });
+    }
+    if (initializeRequestOf(messages)) return badRequest('initialize must not carry an Mcp-Session-Id');
+
+    const found = await this.resolve(sessionId, principal);
+    if (!found) return sessionNotFound();
+    const { record } = found;
+
+    const local: JSONRPCMessage[] = [];
+    for (const message of messages) {
+      const wireId = wireIdOf(message);
+      if (wireId !== undefined) {
+        const owner = ownerOfWireId(wireId)!;
+        if (owner === this.processId) {
+          const mapped = this.wireIds.incoming(record.id, message);
+          if (mapped) local.push(mapped);
+        } else {
+          // The client's answer to a request another process is awaiting: forward it there.
+          await this.publish(routerInbox(owner), { type: 'client-message', sessionId: record.id, message });
+        }
+        continue;
+      }
+      if (isNotification(message) && message.method === 'notifications/cancelled') {
+        // The cancelled request may run on any process: tell them all (the SDK ignores unknown ids).
+        await this.publish(BROADCAST_CHANNEL, { type: 'client-message', sessionId: record.id, message });
+      }
+      if (isRequest(message) && message.method === 'logging/setLevel') {
+        const level = (message.params as { level?: unknown } | undefined)?.level;
+        if (typeof level === 'string') await this.persistLogLevel(found, level);
+      }
+      local.push(message);
+    }
+    if (local.length === 0) return accepted();
+
+    const session = found.local ?? (await this.restore(record));
+    session.inflight++;
+    try {
+      const response = await session.transport.handleRequest(request, {
+        parsedBody: Array.isArray(body) ? local : local[0],
+        ...(options.authInfo && { authInfo: options.authInfo }),
+      });
+      return onBodyDone(response, () => session.inflight--);
+    } catch (error) {
+      session.inflight--;
+      throw error;
+    }
+  }
+
+  private async initialize(
+    request: Request,
+    body: unknown,
+    init: NonNullable<ReturnType<typeof initializeRequestOf>>,
+    principal: string | null,
+    authInfo: AuthInfo | undefined,
+  ): Promise<Response> {
+    if (this.draining) return serviceUnavailable(this.retryAfterSeconds);
+    const id = generateSessionId();
+    // The record is durable before the client can see the id (the SDK answers after this).
+    const record = await this.timed('create', () =>
+      this.store.create({
+        id,
+        principal,
+        protocolVersion: negotiatedProtocolVersion(init.params.protocolVersion),
+        clientInfo: init.params.clientInfo as SessionRecord['clientInfo'],
+        clientCapabilities: (init.params.capabilities ?? {}) as SessionRecord['clientCapabilities'],
+      }),
+    );
+    const session = await this.open(record, false);
+    this.locals.add(session);
+    session.inflight++;
+    const response = await session.transport.handleRequest(request, {
+      parsedBody: body,
+      ...(authInfo && { authInfo }),
+    });
+    if (response.status !== 200) {
+      // The SDK refused the initialize (bad headers, ...): nothing of the session may remain.
+      session.inflight--;
+      this.locals.remove(id);
+      await this.release(session);
+      await this.timed('delete', () => this.store.delete(id)).catch(() => {});
+      return response;
+    }
+    this.hooks.onSessionCreated?.({ sessionId: id, principal });
+    return onBodyDone(response, () => session.inflight--);
+  }
+
+  // --- GET (the router writes GET streams itself, fed by the event store or the bus) ------------
+
+  private async get(request: Request, sessionId: string, principal: string | null): Promise<Response> {
+    if (!request.headers.get('accept')?.includes('text/event-stream')) {
+      return jsonRpcError(406, -32000, 'Not Acceptable: Client must accept text/event-stream');
+    }
+    const found = await this.resolve(sessionId, principal);
+    if (!found) return sessionNotFound();
+    const id = found.record.id;
+    const lastEventId = request.headers.get('last-event-id');
+    const streams = this.getStreams.get(id) ?? new Set<SseStream>();
+    if (lastEventId === null && [...streams].some((s) => !s.isClosed)) {
+      return jsonRpcError(409, -32000, 'Conflict: Only one SSE stream is allowed per session');
+    }
+    const sse = new SseStream({ 'mcp-session-id': id }, this.keepAliveMs);
+    streams.add(sse);
+    this.getStreams.set(id, streams);
+    const controller = new AbortController();
+    sse.onclose = () => {
+      controller.abort();
+      streams.delete(sse);
+      if (streams.size === 0) this.getStreams.delete(id);
+    };
+
+    if (!this.eventStore) {
+      if (lastEventId !== null) {
+        sse.close();
+        return jsonRpcError(400, -32000, 'Bad Request: resuming needs an event store');
+      }
+      return sse.response; // fed by 'get-stream' bus messages
+    }
+    const events = this.eventStore.forSession(id);
+    let from = lastEventId;
+    if (from === null) {
+      // A priming event gives the client a resume point, and `follow` a place to start from.
+      from = await events.storeEvent(GET_STREAM_ID, {});
+      sse.prime(from);
+    }
+    const streamId = lastEventId === null ? GET_STREAM_ID : await events.getStreamIdForEventId(from);
+    if (streamId === undefined) {
+      sse.close();
+      return jsonRpcError(400, -32000, 'Bad Request: Invalid event ID');
+    }
+    try {
+      await events.follow(from, {
+        signal: controller.signal,
+        send: async (eventId, message) => {
+          if (!sse.send(message as JSONRPCMessage, eventId)) controller.abort();
+          // A resumed POST stream ends with its response, as the SDK's own stream would.
+          if (streamId !== GET_STREAM_ID && isResponse(message)) sse.close();
+        },
+        onError: (error) => {
+          this.hooks.onError?.(error, { operation: 'follow', sessionId: id });
+          sse.close(1_000);
+        },
+      });
+      return sse.response;
+    } catch (error) {
+      sse.close();
+      if (isSessionStoreError(error, 'EVENT_NOT_FOUND'))
+        return jsonRpcError(400, -32000, 'Bad Request: Invalid event ID');
+      throw error;
+    }
+  }
+
+  // --- DELETE -----------------------------------------------------------------------------------
+
+  private async delete(sessionId: string, principal: string | null): Promise<Response> {
+    const found = await this.resolve(sessionId, principal);
+    if (!found) return sessionNotFound();
+    const id = found.record.id;
+    await this.timed('delete', () => this.store.delete(id));
+    await this.eventStore?.purgeSession(id);
+    await this.publish(BROADCAST_CHANNEL, { type: 'session-deleted', sessionId: id });
+    await this.closeLocally(id);
+    this.hooks.onSessionDeleted?.({ sessionId: id });
+    return new Response(null, { status: 200 });
+  }
+
+  // --- sessions ---------------------------------------------------------------------------------
+
+  /**
+   * The live record of a session for this principal, touching it when due; null if it is unknown,
+   * expired, deleted, malformed or belongs to someone else (all answered alike: 404).
+   */
+  private async resolve(
+    sessionId: string,
+    principal: string | null,
+  ): Promise<{ record: SessionRecord; local: LocalSession | undefined } | null> {
+    if (!isValidSessionId(sessionId)) return null;
+    const local = this.locals.get(sessionId);
+    const record = local?.record ?? (await this.timed('get', () => this.store.get(sessionId)));
+    if (!record || record.principal !== principal) return null;
+    const idleTtl = record.expiresAt - record.lastActivityAt;
+    if (Date.now() >= record.lastActivityAt + idleTtl * this.touchFraction) {
+      const alive = await this.timed('touch', () => this.store.touch(record.id));
+      if (!alive) {
+        if (local) await this.closeLocally(record.id);
+        this.hooks.onSessionExpired?.({ sessionId: record.id });
+        return null;
+      }
+      const now = Date.now();
+      const touched = { ...record, lastActivityAt: now, expiresAt: now + idleTtl };
+      if (local) local.record = touched;
+      return { record: touched, local };
+    }
+    return { record, local };
+  }
+
+  /** Brings a stored session back on this process (once, however many requests ask at once). */
+  private restore(record: SessionRecord): Promise<LocalSession> {
+    const pending = this.restoring.get(record.id);
+    if (pending) return pending;
+    const started = Date.now();
+    const restoring = (async () => {
+      const session = await this.open(record, true);
+      await rehydrateSession(session.transport, record);
+      this.locals.add(session);
+      this.hooks.onSessionRehydrated?.({
+        sessionId: record.id,
+        principal: record.principal,
+        durationMs: Date.now() - started,
+      });
+      return session;
+    })().finally(() => this.restoring.delete(record.id));
+    this.restoring.set(record.id, restoring);
+    return restoring;
+  }
+
+  /** A server and transport for a session, connected, with outgoing messages routed. */
+  private async open(record: SessionRecord, rehydrated: boolean): Promise<LocalSession> {
+    const context: SessionContext = {
+      sessionId: record.id,
+      principal: record.principal,
+      record: rehydrated ? record : undefined,
+      rehydrated,
+    };
+    const server = await this.options.createServer(context);
+    const events: SessionEventStore | undefined = this.eventStore?.forSession(record.id);
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => record.id,
+      ...(events && { eventStore: events }),
+    });
+    this.routeOutgoing(transport, record.id);
+    await server.connect(transport);
+    return {
+      id: record.id,
+      principal: record.principal,
+      record,
+      server,
+      transport,
+      inflight: 0,
+      lastUsedAt: Date.now(),
+    };
+  }
+
+  /**
+   * Server->client requests get wire ids (unique across processes, naming this one). Messages
+   * for the GET stream go to the event store (the SDK stores them; whichever process holds the
+   * stream follows it) or, without one, over the bus to the process holding the stream.
+   */
+  private routeOutgoing(transport: WebStandardStreamableHTTPServerTransport, sessionId: string): void {
+    const send = transport.send.bind(transport);
+    transport.send = async (message, options) => {
+      const outgoing = this.wireIds.outgoing(sessionId, message);
+      const forGetStream = options?.relatedRequestId === undefined && !isResponse(outgoing);
+      if (forGetStream && !this.eventStore) {
+        this.deliverToGetStreams(sessionId, outgoing);
+        await this.publish(BROADCAST_CHANNEL, { type: 'get-stream', sessionId, message: outgoing });
+        return;
+      }
+      await send(outgoing, options);
+    };
+  }
+
+  private deliverToGetStreams(sessionId: string, message: JSONRPCMessage): void {
+    for (const stream of this.getStreams.get(sessionId) ?? []) stream.send(message);
+  }
+
+  private async persistLogLevel(
+    found: { record: SessionRecord; local: LocalSession | undefined },
+    level: string,
+  ) {
+    const updated = await this.timed('update', () =>
+      this.store.update(found.record.id, { logLevel: level as SessionRecord['logLevel'] }),
+    ).catch((error: unknown) => {
+      // An invalid level is the SDK's to refuse; only storage failures stop the request.
+      if (isSessionStoreError(error, 'INVALID_ARGUMENT')) return undefined;
+      throw error;
+    });
+    if (!updated) return;
+    if (found.local) found.local.record = updated;
+    // Other processes holding the session apply it too (the client sent it only once).
+    await this.publish(BROADCAST_CHANNEL, { type: 'log-level', sessionId: updated.id, level });
+  }
+
+  /** Closes what this process holds for a session (it was deleted or expired). */
+  private async closeLocally(sessionId: string): Promise<void> {
+    for (const stream of this.getStreams.get(sessionId) ?? []) stream.close();
+    this.getStreams.delete(sessionId);
+    const session = this.locals.remove(sessionId);
+    if (session) await this.release(session);
+  }
+
+  private async release(session: LocalSession): Promise<void> {
+    this.wireIds.forgetSession(session.id);
+    await session.transport.close().catch(() => {});
+    await session.server.close().catch(() => {});
+  }
+
+  // --- session-less requests (2026-07-28 protocol) ------------------------------------------------
+
+  private async stateless(
+    request: Request,
+    principal: string | null,
+    options: FetchOptions,
+  ): Promise<Response> {
+    const server = await this.options.createServer({
+      sessionId: null,
+      principal,
+      record: undefined,
+      rehydrated: false,
+    });
+    // No sessionIdGenerator: the SDK runs the transport without sessions.
+    const transport = new WebStandardStreamableHTTPServerTransport({});
+    await server.connect(transport);
+    const response = await transport.handleRequest(request, {
+      parsedBody: options.parsedBody,
+      ...(options.authInfo && { authInfo: options.authInfo }),
+    });
+    return onBodyDone(response, () => {
+      void transport.close().catch(() => {});
+      void server.close().catch(() => {});
+    });
+  }
+
+  // --- bus ----------------------------------------------------------------------------------------
+
+  private async publish(channel: string, message: OutgoingRouterMessage): Promise<void> {
+    await this.bus.publish(channel, { ...message, from: this.processId } as unknown as JsonValue);
+  }
+
+  private async onBusMessage(payload: JsonValue): Promise<void> {
+    const message = parseRouterMessage(payload);
+    if (!message || message.from === this.processId) return;
+    try {
+      switch (message.type) {
+        case 'session-deleted':
+          await this.closeLocally(message.sessionId);
+          return;
+        case 'get-stream':
+          this.deliverToGetStreams(message.sessionId, message.message);
+          return;
+        case 'log-level': {
+          const session = this.locals.get(message.sessionId);
+          if (!session) return;
+          session.record = { ...session.record, logLevel: message.level as SessionRecord['logLevel'] };
+          await applyLogLevel(session.transport, session.record);
+          return;
+        }
+        case 'client-message': {
+          const session = this.locals.get(message.sessionId);
+          if (!session) return;
+          const mapped = this.wireIds.incoming(message.sessionId, message.message);
+          if (mapped) session.transport.onmessage?.(mapped, {});
+          return;
+        }
+      }
+    } catch (error) {
+      this.hooks.onError?.(error, { operation: `bus ${message.type}`, sessionId: message.sessionId });
+    }
+  }
+
+  // --- errors and timing --------------------------------------------------------------------------
+
+  private async timed<T>(
+    operation: 'create' | 'get' | 'touch' | 'update' | 'delete',
+    call: () => Promise<T>,
+  ): Promise<T> {
+    const started = performance.now();
+    try {
+      return await call();
+    } finally {
+      this.hooks.onStoreLatency?.({ operation, durationMs: performance.now() - started });
+    }
+  }
+
+  private failure(error: unknown, operation: string): Response {
+    if (isSessionStoreError(error)) {
+      if (error.code === 'BACKEND_UNAVAILABLE' || error.code === 'CLOSED') {
+        this.hooks.onError?.(error, { operation });
+        return serviceUnavailable(this.retryAfterSeconds);
+      }
+      if (error.code === 'INVALID_ARGUMENT') return badRequest(error.message);
+    }
+    this.hooks.onError?.(error, { operation });
+    return jsonRpcError(500, -32603, 'Internal error');
+  }
+}
+
+/**
+ * Serves an MCP server built on the official SDK from any number of processes behind any load
+ * balancer, with no sticky sessions: sessions live in `store`, any process rehydrates them, and
+ * server->client traffic crosses processes over `bus` (and `eventStore` for streams).
+ *
+ * @example node:http / Express / Fastify
+ * ```ts
+ * const router = createMcpSessionRouter({ store, eventStore, bus, createServer: () => buildMyServer() });
+ * app.all('/mcp', (req, res) => router.handle(req, res, req.body));
+ * ```
+ * @example Hono / web runtimes
+ * ```ts
+ * app.all('/mcp', (c) => router.fetch(c.req.raw));
+ * ```
+ */
+export function createMcpSessionRouter(options: McpSessionRouterOptions): McpSessionRouter {
+  return new Router(options);
+}

@@ -1,0 +1,93 @@
+/**
+ * The only module that relies on how the SDK initializes a session (see the project's SDK facts,
+ * section 3). The SDK has no API to adopt an existing session id, so a session created on another
+ * process is brought back by replaying, through the transport's public `handleRequest`, what the
+ * client sent when it created it: `initialize` with the stored parameters (restoring client
+ * capabilities and client info on the `Server`, and the session id and "initialized" state on the
+ * transport), then `logging/setLevel` if a level was set. The answers are discarded.
+ * `test/router/sdk-rehydration.test.ts` fails loudly if an SDK upgrade breaks any of this.
+ */
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import type { SessionRecord } from '../contract/session-record.js';
+
+/** The protocol version `initialize` settles on for a requested one (the SDK's own rule). */
+export function negotiatedProtocolVersion(requested: unknown): string {
+  return typeof requested === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(requested)
+    ? requested
+    : LATEST_PROTOCOL_VERSION;
+}
+
+const SYNTHETIC_URL = 'http://mcp-session-store.invalid/rehydrate';
+
+function syntheticPost(body: unknown, headers: Record<string, string> = {}): Request {
+  return new Request(SYNTHETIC_URL, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Sends one synthetic request and drains the answer; returns its HTTP status. */
+async function replay(
+  transport: WebStandardStreamableHTTPServerTransport,
+  request: Request,
+): Promise<{ status: number; text: string }> {
+  const response = await transport.handleRequest(request);
+  return { status: response.status, text: await response.text() };
+}
+
+/**
+ * Brings a fresh transport (whose `sessionIdGenerator` returns `record.id`, already connected to
+ * a fresh server) to the state the session had: initialized, with the client's capabilities,
+ * client info and log level. Throws if the SDK did not accept the replay.
+ */
+export async function rehydrateSession(
+  transport: WebStandardStreamableHTTPServerTransport,
+  record: SessionRecord,
+): Promise<void> {
+  const init = await replay(
+    transport,
+    syntheticPost({
+      jsonrpc: '2.0',
+      id: 'mcpss-rehydrate-initialize',
+      method: 'initialize',
+      params: {
+        protocolVersion: record.protocolVersion,
+        capabilities: record.clientCapabilities,
+        clientInfo: record.clientInfo,
+      },
+    }),
+  );
+  if (init.status !== 200 || transport.sessionId !== record.id) {
+    throw new Error(`SDK refused the replayed initialize (HTTP ${init.status}): ${init.text.slice(0, 200)}`);
+  }
+  if (record.logLevel !== null) await applyLogLevel(transport, record);
+}
+
+/**
+ * Applies the record's log level to a live session (after another process changed it), through a
+ * replayed `logging/setLevel`.
+ */
+export async function applyLogLevel(
+  transport: WebStandardStreamableHTTPServerTransport,
+  record: Pick<SessionRecord, 'id' | 'protocolVersion' | 'logLevel'>,
+): Promise<void> {
+  if (record.logLevel === null) return;
+  await replay(
+    transport,
+    syntheticPost(
+      {
+        jsonrpc: '2.0',
+        id: 'mcpss-set-level',
+        method: 'logging/setLevel',
+        params: { level: record.logLevel },
+      },
+      { 'mcp-session-id': record.id, 'mcp-protocol-version': record.protocolVersion },
+    ),
+  );
+}

@@ -1,0 +1,79 @@
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A running balancer. */
+export interface BalancerHandle {
+  /** Where clients connect, e.g. `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  readonly port: number;
+  /** The upstream that served each request so far, in order (for assertions). */
+  readonly log: readonly string[];
+  /** Replaces the upstream list (e.g. after a pod restarts on a new port). */
+  setTargets(targets: readonly string[]): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * A round-robin HTTP balancer on loopback with **no affinity**: request n goes to upstream
+ * n mod N, whatever its session. Streams both ways (SSE included); an upstream that refuses the
+ * connection is skipped for that request, as a real balancer's health check would.
+ */
+export async function startRoundRobinBalancer(targets: readonly string[]): Promise<BalancerHandle> {
+  let upstreams = [...targets];
+  let next = 0;
+  const log: string[] = [];
+  const open = new Set<ServerResponse>();
+
+  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, attempt: number): void => {
+    const target = new URL(upstreams[next++ % upstreams.length]!);
+    const upstream = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: target.host },
+      },
+      (answer) => {
+        log.push(target.origin);
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        res.flushHeaders();
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      if (!res.headersSent && error.code === 'ECONNREFUSED' && attempt < upstreams.length) {
+        forward(req, res, body, attempt + 1);
+      } else if (!res.headersSent) {
+        res.writeHead(502).end();
+      } else {
+        res.destroy();
+      }
+    });
+    // The client going away must end the upstream request too (it may be an SSE stream).
+    res.on('close', () => upstream.destroy());
+    upstream.end(body);
+  };
+
+  const server = createServer((req, res) => {
+    open.add(res);
+    res.on('close', () => open.delete(res));
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => forward(req, res, Buffer.concat(chunks), 1));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    log,
+    setTargets(list) {
+      upstreams = [...list];
+    },
+    async stop() {
+      for (const res of open) res.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
