@@ -70,7 +70,7 @@ test('the stored log level filters log messages again', async () => {
   await server.sendLoggingMessage({ level: 'debug', data: 'dropped' }, record.id);
   await server.sendLoggingMessage({ level: 'error', data: 'kept' }, record.id);
   const logs = sent.filter((m) => 'method' in m && m.method === 'notifications/message');
-  expect(logs.map((m) => (m as { params: { data: string } }).params.data)).toEqual(['kept']);
+  expect(logs.map((m) => (m as unknown as { params: { data: string } }).params.data)).toEqual(['kept']);
 });
 
 test('another session id is still refused (404) by a rehydrated transport', async () => {
