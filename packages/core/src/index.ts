@@ -80,5 +80,6 @@ export {
   assertBusPayload,
   assertValidChannel,
   closedError,
+  encodeStoredMessage,
   validateListOptions,
 } from './store-kit/validation.js';

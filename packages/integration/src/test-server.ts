@@ -46,6 +46,8 @@ export function createTestServer(pod: string, _session: SessionContext): McpServ
     async ({ steps, delayMs }, extra) => {
       for (let i = 1; i <= steps; i++) {
         await new Promise((resolve) => setTimeout(resolve, delayMs));
+        // A cancelled call stops (the SDK aborts this signal on notifications/cancelled).
+        if (extra.signal.aborted) throw new Error('cancelled');
         const token = extra._meta?.progressToken;
         if (token !== undefined) {
           await extra.sendNotification({

@@ -6,7 +6,7 @@ import {
   type EventStoreBaseOptions,
   type EventStoreCapabilities,
   type EventStoreFactory,
-  findNonJson,
+  encodeStoredMessage,
   type SendEvent,
   type SessionEventStore,
   SessionStoreError,
@@ -164,8 +164,7 @@ export class MemoryEventStore implements EventStoreFactory {
     if (typeof streamId !== 'string' || streamId.length === 0) {
       throw new SessionStoreError('INVALID_ARGUMENT', 'streamId must be a non-empty string');
     }
-    const bad = findNonJson(message, 'message');
-    if (bad) throw new SessionStoreError('INVALID_ARGUMENT', `${bad} is not JSON`);
+    const text = encodeStoredMessage(message);
     let session = this.session(sessionId);
     if (!session) {
       session = {
@@ -185,7 +184,7 @@ export class MemoryEventStore implements EventStoreFactory {
       id: `${session.token}.${seq}.${Buffer.from(streamId, 'utf8').toString('base64url')}`,
       seq,
       streamId,
-      text: JSON.stringify(message),
+      text,
     };
     let stream = session.streams.get(streamId);
     if (!stream) {

@@ -5,7 +5,7 @@ import {
   type EventStoreBaseOptions,
   type EventStoreCapabilities,
   type EventStoreFactory,
-  findNonJson,
+  encodeStoredMessage,
   type SendEvent,
   type SessionEventStore,
   SessionStoreError,
@@ -145,18 +145,11 @@ export class RedisEventStore implements EventStoreFactory {
     if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 512) {
       throw new SessionStoreError('INVALID_ARGUMENT', 'streamId must be a string of 1-512 characters');
     }
-    const bad = findNonJson(message, 'message');
-    if (bad) throw new SessionStoreError('INVALID_ARGUMENT', `${bad} is not JSON`);
+    const text = encodeStoredMessage(message);
     const [token, entryId] = await this.runner.script<[string, string]>(
       APPEND,
       [this.keys.events(sessionId), this.keys.stream(sessionId, streamId)],
-      [
-        randomBytes(12).toString('base64url'),
-        streamId,
-        JSON.stringify(message),
-        this.maxEventsPerStream,
-        this.ttlMs,
-      ],
+      [randomBytes(12).toString('base64url'), streamId, text, this.maxEventsPerStream, this.ttlMs],
     );
     return formatEventId(token, streamId, entryId);
   }

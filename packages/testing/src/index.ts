@@ -1,10 +1,16 @@
 /**
- * `@mcp-session-store/testing`: start real backends (Redis, Redis Cluster) for tests on free
- * ports, and make sure they die with the test process.
+ * `@mcp-session-store/testing`: start real backends (Redis, Redis Cluster) and clusters of HTTP
+ * pods behind a balancer for tests on free ports, and make sure they die with the test process.
  *
  * @packageDocumentation
  */
 export { freePort, freePorts } from './free-port.js';
+export {
+  type PodClusterHandle,
+  type PodClusterOptions,
+  type PodHandle,
+  startPodCluster,
+} from './pod-cluster.js';
 export {
   killTrackedChildProcesses,
   registerExitCleanup,

@@ -25,6 +25,12 @@ export async function startRoundRobinBalancer(targets: readonly string[]): Promi
   const open = new Set<ServerResponse>();
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, attempt: number): void => {
+    // Every upstream removed (all pods killed): answer as a balancer with no healthy backend would,
+    // instead of throwing on `new URL(undefined)` and crashing the test process.
+    if (upstreams.length === 0) {
+      res.writeHead(503).end();
+      return;
+    }
     const target = new URL(upstreams[next++ % upstreams.length]!);
     const upstream = httpRequest(
       {
@@ -73,7 +79,10 @@ export async function startRoundRobinBalancer(targets: readonly string[]): Promi
     },
     async stop() {
       for (const res of open) res.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive connections would otherwise hold the process open for seconds.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

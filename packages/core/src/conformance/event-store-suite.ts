@@ -158,6 +158,27 @@ export function eventStoreSuite(api: TestApi, factory: AdapterFactory, options: 
           originals,
         );
       });
+      test('stores SDK messages with optional fields left undefined, as JSON drops them', async (world) => {
+        const events = await openEvents(world);
+        const store = events.forSession(randomId());
+        const start = await store.storeEvent('s', PRIMING);
+        // What the SDK really sends: optional properties present with the value undefined.
+        const sdkMessage = {
+          jsonrpc: '2.0',
+          id: 3,
+          result: {
+            tools: [{ name: 't', description: undefined, inputSchema: { type: 'object' } }],
+            _meta: undefined,
+          },
+        };
+        await store.storeEvent('s', sdkMessage);
+        const { sent, send } = collector();
+        await store.replayEventsAfter(start, { send });
+        assert.deepEqual(
+          sent.map((e) => e.message),
+          [{ jsonrpc: '2.0', id: 3, result: { tools: [{ name: 't', inputSchema: { type: 'object' } }] } }],
+        );
+      });
     });
 
     api.describe('refusing foreign and unknown ids', () => {

@@ -45,9 +45,12 @@ export class LocalSessions {
     return session;
   }
 
+  /** Adds a session; evicts others (never this one: it is about to serve a request) over the bound. */
   add(session: LocalSession): void {
     this.sessions.set(session.id, session);
-    if (this.sessions.size > this.maxSessions) this.evict(() => this.sessions.size > this.maxSessions);
+    if (this.sessions.size > this.maxSessions) {
+      this.evict(() => this.sessions.size > this.maxSessions, session.id);
+    }
   }
 
   /** Removes a session without releasing it (the caller closes it). */
@@ -72,10 +75,10 @@ export class LocalSessions {
     return [...this.sessions.values()];
   }
 
-  private evict(needed: () => boolean): void {
+  private evict(needed: () => boolean, keep: string): void {
     for (const session of [...this.sessions.values()]) {
       if (!needed()) return;
-      if (this.isBusy(session)) continue;
+      if (session.id === keep || this.isBusy(session)) continue;
       this.sessions.delete(session.id);
       this.release(session);
     }

@@ -503,6 +503,12 @@ class Router implements McpSessionRouter {
     });
     this.routeOutgoing(transport, record.id);
     await server.connect(transport);
+    // The SDK reports failures (a message it could not store or send) only here: surface them.
+    const sdkOnError = transport.onerror;
+    transport.onerror = (error) => {
+      sdkOnError?.(error);
+      this.hooks.onError?.(error, { operation: 'transport', sessionId: record.id });
+    };
     return {
       id: record.id,
       principal: record.principal,

@@ -45,3 +45,22 @@ export function validateListOptions(options: ListOptions = {}): { limit: number;
 export function closedError(what: string): SessionStoreError {
   return new SessionStoreError('CLOSED', `${what} is closed`);
 }
+
+/**
+ * The JSON text an event store keeps for a message. Messages are what the SDK sends, which may hold
+ * object properties set to `undefined` (JSON drops them, as the SDK's own transport does); only
+ * what JSON cannot encode at all (a cycle, a BigInt) or a non-object is refused with
+ * `INVALID_ARGUMENT`.
+ */
+export function encodeStoredMessage(message: unknown): string {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    throw new SessionStoreError('INVALID_ARGUMENT', 'An event message must be a JSON object');
+  }
+  try {
+    return JSON.stringify(message);
+  } catch (cause) {
+    throw new SessionStoreError('INVALID_ARGUMENT', 'An event message could not be encoded as JSON', {
+      cause,
+    });
+  }
+}

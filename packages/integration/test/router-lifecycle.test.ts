@@ -1,0 +1,124 @@
+// Router behaviour around the edges: no event store, the local LRU, draining, session-less requests.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { startInProcessCluster } from '../src/in-process-cluster.js';
+
+async function connect(url: string) {
+  const client = new Client({ name: 'lifecycle', version: '1' });
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: { 'x-user': 'alice' } },
+  });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('without an event store, GET-stream notifications from any pod still arrive (over the bus)', async () => {
+  const cluster = await startInProcessCluster({ withEventStore: false });
+  try {
+    const { client, transport } = await connect(cluster.url);
+    const updates: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+    await settle(100);
+    for (let i = 0; i < 3; i++) await client.callTool({ name: 'announce' });
+    const deadline = Date.now() + 5_000;
+    while (updates.length < 3 && Date.now() < deadline) await settle(20);
+    expect(updates.sort()).toEqual([
+      'test://updated-by/pod-0',
+      'test://updated-by/pod-1',
+      'test://updated-by/pod-2',
+    ]);
+    await transport.terminateSession();
+    await client.close();
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('the local cache is bounded, and eviction only releases memory: evicted sessions come back', async () => {
+  const cluster = await startInProcessCluster({ pods: 1, router: { maxLocalSessions: 2 } });
+  try {
+    const pod = cluster.pods[0]!;
+    const sessions = [await connect(cluster.url), await connect(cluster.url), await connect(cluster.url)];
+    await settle(100);
+    // Every client holds a GET stream: busy sessions are never evicted, so the bound is exceeded.
+    expect(pod.router.localSessionCount).toBe(3);
+    // Close the GET streams: now the LRU can shrink to its bound on the next insert.
+    for (const s of sessions) await s.client.close();
+    await settle(50);
+    const fourth = await connect(cluster.url);
+    expect(pod.router.localSessionCount).toBeLessThanOrEqual(2);
+    // An evicted session is rehydrated from the store on its next request.
+    const res = await fetch(cluster.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': sessions[0]!.transport.sessionId!,
+        'mcp-protocol-version': '2025-11-25',
+        'x-user': 'alice',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami' } }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('pod-0');
+    await fourth.client.close();
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('close() drains: new sessions get 503, GET streams end with a retry hint, in-flight calls finish', async () => {
+  const cluster = await startInProcessCluster({ pods: 1 });
+  const pod = cluster.pods[0]!;
+  try {
+    const { client } = await connect(cluster.url);
+    await settle(100);
+    const running = client.callTool({ name: 'count', arguments: { steps: 5, delayMs: 40 } });
+    await settle(30);
+    const closing = pod.router.close({ deadlineMs: 5_000 });
+    const init = await fetch(`${pod.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
+    });
+    expect(init.status).toBe(503);
+    expect(init.headers.get('retry-after')).not.toBeNull();
+    const result = (await running) as { content: Array<{ text: string }> };
+    expect(result.content[0]!.text).toBe('pod-0:counted 5');
+    await closing;
+    expect(pod.router.localSessionCount).toBe(0);
+    await client.close();
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('a session-less (2026-07-28) request goes to the SDK unchanged and creates no session', async () => {
+  const cluster = await startInProcessCluster({ pods: 1 });
+  try {
+    const pod = cluster.pods[0]!;
+    const res = await fetch(`${pod.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    // Whatever the SDK answers (this SDK does not speak 2026-07-28 yet), no session was made.
+    expect(res.headers.get('mcp-session-id')).toBeNull();
+    expect(cluster.backend.state('mcp').sessions.size).toBe(0);
+    expect([200, 400]).toContain(res.status);
+  } finally {
+    await cluster.stop();
+  }
+});

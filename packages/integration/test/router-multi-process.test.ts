@@ -1,0 +1,139 @@
+// The router across real processes: three pod processes over Redis behind a round-robin balancer
+// with no affinity, one session driven by the SDK's real Client through all of them.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { type PodClusterHandle, startPodCluster } from '@mcp-session-store/testing';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { Redis } from 'ioredis';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const keyPrefix = `mcpss-test:mp-${randomBytes(4).toString('hex')}:`;
+let cluster: PodClusterHandle;
+
+beforeAll(async () => {
+  cluster = await startPodCluster({
+    command: [process.execPath, '--import', 'tsx', join(__dirname, '..', 'src', 'pod-main.ts')],
+    pods: 3,
+    env: { REDIS_URL, KEY_PREFIX: keyPrefix },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${keyPrefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+const textOf = (result: unknown): string =>
+  ((result as { content: Array<{ text: string }> }).content[0] as { text: string }).text;
+
+async function connect(user = 'alice') {
+  const client = new Client(
+    { name: 'multi-process-client', version: '1.0.0' },
+    { capabilities: { elicitation: {}, sampling: {} } },
+  );
+  client.setRequestHandler(ElicitRequestSchema, async () => ({
+    action: 'accept',
+    content: { name: 'Grace' },
+  }));
+  client.setRequestHandler(CreateMessageRequestSchema, async () => ({
+    role: 'assistant',
+    content: { type: 'text', text: 'sampled' },
+    model: 'm',
+  }));
+  const transport = new StreamableHTTPClientTransport(new URL(`${cluster.url}/mcp`), {
+    requestInit: { headers: { 'x-user': user } },
+  });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+test('one session across three processes: tools, elicitation, sampling, progress, logs, notifications', async () => {
+  const { client, transport } = await connect();
+  const updates: string[] = [];
+  const logs: string[] = [];
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+  client.setNotificationHandler(
+    LoggingMessageNotificationSchema,
+    (n) => void logs.push(String(n.params.data)),
+  );
+  expect((await client.listTools()).tools.map((t) => t.name)).toContain('whoami');
+
+  const pods = new Set<string>();
+  for (let i = 0; i < 6; i++) pods.add(textOf(await client.callTool({ name: 'whoami' })));
+  expect([...pods].sort()).toEqual(['pod-0', 'pod-1', 'pod-2']);
+
+  for (let i = 0; i < 3; i++) {
+    expect(textOf(await client.callTool({ name: 'ask' }))).toMatch(/^pod-\d:accept:\{"name":"Grace"\}$/);
+    expect(textOf(await client.callTool({ name: 'sample' }))).toMatch(/^pod-\d:sampled$/);
+  }
+
+  const progress: number[] = [];
+  const counted = await client.callTool({ name: 'count', arguments: { steps: 3, delayMs: 10 } }, undefined, {
+    onprogress: (p) => void progress.push(p.progress),
+  });
+  expect(textOf(counted)).toMatch(/counted 3$/);
+  expect(progress).toEqual([1, 2, 3]);
+  expect(logs).toEqual(['step 1', 'step 2', 'step 3']);
+
+  // Notifications emitted by every pod reach the one GET stream, wherever it is open.
+  for (let i = 0; i < 3; i++) await client.callTool({ name: 'announce' });
+  const deadline = Date.now() + 10_000;
+  while (updates.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  expect([...updates].sort()).toEqual([
+    'test://updated-by/pod-0',
+    'test://updated-by/pod-1',
+    'test://updated-by/pod-2',
+  ]);
+
+  await transport.terminateSession();
+  await client.close();
+}, 60_000);
+
+test('DELETE reaches every process, and another principal is refused everywhere', async () => {
+  const { client, transport } = await connect('alice');
+  const sessionId = transport.sessionId!;
+  for (let i = 0; i < 3; i++) await client.callTool({ name: 'whoami' });
+  const request = (pod: string, user: string) =>
+    fetch(`${pod}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-11-25',
+        'x-user': user,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+  for (const pod of cluster.pods) expect((await request(pod.url, 'mallory')).status).toBe(404);
+  await transport.terminateSession();
+  for (const pod of cluster.pods) expect((await request(pod.url, 'alice')).status).toBe(404);
+  await client.close();
+}, 60_000);
+
+test('a pod killed with SIGKILL mid-session: the session carries on on the others', async () => {
+  const { client, transport } = await connect();
+  for (let i = 0; i < 3; i++) await client.callTool({ name: 'whoami' });
+  await cluster.kill(1);
+  const pods = new Set<string>();
+  for (let i = 0; i < 6; i++) pods.add(textOf(await client.callTool({ name: 'whoami' })));
+  expect([...pods].sort()).toEqual(['pod-0', 'pod-2']);
+  expect(textOf(await client.callTool({ name: 'ask' }))).toMatch(/accept/);
+  await cluster.restart(1);
+  const after = new Set<string>();
+  for (let i = 0; i < 6; i++) after.add(textOf(await client.callTool({ name: 'whoami' })));
+  // The restarted pod never saw this session: it rehydrates it from Redis.
+  expect(after.has('pod-1')).toBe(true);
+  await transport.terminateSession();
+  await client.close();
+}, 60_000);

@@ -1,0 +1,182 @@
+// Resumable streams across pods, with raw HTTP (the SDK client resumes on its own pace; here the
+// test controls exactly when the stream breaks and where it resumes).
+import { type InProcessCluster, startInProcessCluster } from '../src/in-process-cluster.js';
+
+let cluster: InProcessCluster;
+
+beforeAll(async () => {
+  cluster = await startInProcessCluster();
+});
+
+afterAll(async () => {
+  await cluster.stop();
+});
+
+const HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+  'mcp-protocol-version': '2025-11-25',
+  'x-user': 'alice',
+};
+
+async function initialize(podUrl: string): Promise<string> {
+  const res = await fetch(`${podUrl}/mcp`, {
+    method: 'POST',
+    headers: HEADERS,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    }),
+  });
+  await res.text();
+  const id = res.headers.get('mcp-session-id');
+  if (!id) throw new Error(`initialize failed: HTTP ${res.status}`);
+  return id;
+}
+
+interface SseEvent {
+  id: string | undefined;
+  data: string;
+}
+
+/**
+ * Reads SSE events from a response until `stop(events)` says so or `untilMs` (epoch ms) passes,
+ * then drops the connection.
+ */
+async function readEvents(
+  res: Response,
+  stop: (events: SseEvent[]) => boolean,
+  untilMs = Date.now() + 10_000,
+): Promise<SseEvent[]> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: SseEvent[] = [];
+  let buffer = '';
+  while (!stop(events)) {
+    const timeLeft = untilMs - Date.now();
+    if (timeLeft <= 0) break;
+    let timer: NodeJS.Timeout | undefined;
+    const chunk = await Promise.race([
+      reader.read(),
+      new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), timeLeft);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (chunk === null || chunk.done) break;
+    const { value } = chunk;
+    buffer += decoder.decode(value, { stream: true });
+    let end = buffer.indexOf('\n\n');
+    while (end >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const id = /^id: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1] ?? '';
+      events.push({ id, data });
+      end = buffer.indexOf('\n\n');
+    }
+  }
+  await reader.cancel().catch(() => {});
+  return events;
+}
+
+const messagesOf = (events: SseEvent[]) =>
+  events.filter((e) => e.data.trim() !== '').map((e) => JSON.parse(e.data));
+
+test('a stream broken on one pod resumes on another with every missed and later event, once', async () => {
+  const [a, b] = [cluster.pods[0]!, cluster.pods[1]!];
+  const sessionId = await initialize(a.url);
+  // A tool call on pod A that keeps producing for a while.
+  const call = await fetch(`${a.url}/mcp`, {
+    method: 'POST',
+    headers: { ...HEADERS, 'mcp-session-id': sessionId },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: { name: 'count', arguments: { steps: 12, delayMs: 40 }, _meta: { progressToken: 'p7' } },
+    }),
+  });
+  expect(call.status).toBe(200);
+  // Read the priming event and two progress notifications, then lose the connection.
+  const first = await readEvents(call, (events) => messagesOf(events).length >= 2);
+  const lastSeen = first.filter((e) => e.id !== undefined).at(-1)!.id!;
+
+  // Resume on pod B while pod A is still producing.
+  const resumed = await fetch(`${b.url}/mcp`, {
+    headers: { ...HEADERS, 'mcp-session-id': sessionId, 'last-event-id': lastSeen },
+  });
+  expect(resumed.status).toBe(200);
+  const rest = await readEvents(resumed, (events) => messagesOf(events).some((m) => m.id === 7));
+
+  const all = [...messagesOf(first), ...messagesOf(rest)];
+  const progress = all.filter((m) => m.method === 'notifications/progress').map((m) => m.params.progress);
+  const logs = all.filter((m) => m.method === 'notifications/message').map((m) => m.params.data);
+  expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  expect(logs).toEqual(Array.from({ length: 12 }, (_, i) => `step ${i + 1}`));
+  const result = all.filter((m) => m.id === 7);
+  expect(result).toHaveLength(1);
+  expect(result[0].result.content[0].text).toBe('pod-0:counted 12');
+  // Event ids never repeat across the two connections.
+  const ids = [...first, ...rest].map((e) => e.id).filter((id) => id !== undefined);
+  expect(new Set(ids).size).toBe(ids.length);
+});
+
+test('resuming with an event id of another session is refused', async () => {
+  const [a, b] = [cluster.pods[0]!, cluster.pods[2]!];
+  const victim = await initialize(a.url);
+  const attacker = await initialize(b.url);
+  const call = await fetch(`${a.url}/mcp`, {
+    method: 'POST',
+    headers: { ...HEADERS, 'mcp-session-id': victim },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'count', arguments: { steps: 2, delayMs: 1 } },
+    }),
+  });
+  const events = await readEvents(call, (e) => messagesOf(e).some((m) => m.id === 1));
+  const victimEventId = events.find((e) => e.id !== undefined)!.id!;
+  const res = await fetch(`${b.url}/mcp`, {
+    headers: { ...HEADERS, 'mcp-session-id': attacker, 'last-event-id': victimEventId },
+  });
+  expect(res.status).toBe(400);
+  expect(await res.text()).not.toContain('step');
+});
+
+test('a cancellation landing on another pod stops the request where it runs', async () => {
+  const [a, b] = [cluster.pods[0]!, cluster.pods[1]!];
+  const sessionId = await initialize(a.url);
+  const call = await fetch(`${a.url}/mcp`, {
+    method: 'POST',
+    headers: { ...HEADERS, 'mcp-session-id': sessionId },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'tools/call',
+      params: { name: 'count', arguments: { steps: 50, delayMs: 20 } },
+    }),
+  });
+  // Read for 1.5 s: the full call would take 1 s and send 50 steps.
+  const reading = readEvents(call, () => false, Date.now() + 1_500);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const cancel = await fetch(`${b.url}/mcp`, {
+    method: 'POST',
+    headers: { ...HEADERS, 'mcp-session-id': sessionId },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 5, reason: 'test' },
+    }),
+  });
+  expect(cancel.status).toBe(202);
+  const events = await reading;
+  const steps = messagesOf(events).filter((m) => m.method === 'notifications/message').length;
+  // Stopped soon after the cancellation (about 5 steps in), on the pod that ran it.
+  expect(steps).toBeGreaterThan(0);
+  expect(steps).toBeLessThan(25);
+  expect(messagesOf(events).some((m) => m.id === 5 && m.result)).toBe(false);
+});
