@@ -1,0 +1,102 @@
+// The README's examples, run as written: two copies of each behind a round-robin balancer over
+// Redis, one session used across both, then shut down with SIGTERM.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, startRoundRobinBalancer } from '@mcp-session-store/testing';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Redis } from 'ioredis';
+
+const EXAMPLES = join(__dirname, '..', 'examples');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const keyPrefix = `mcpss-test:examples-${randomBytes(4).toString('hex')}:`;
+
+afterAll(async () => {
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${keyPrefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+/** Starts an example and resolves with its MCP endpoint once it prints it. */
+async function startExample(file: string): Promise<{ child: ChildProcess; url: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(EXAMPLES, file)], {
+    env: { ...process.env, PORT: String(port), REDIS_URL, KEY_PREFIX: keyPrefix },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${file} did not start:\n${output}`)), 15_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /MCP endpoint: (\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}:\n${output}`)));
+  });
+  return { child, url };
+}
+
+async function stopExample(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+test.each(['express.mjs', 'hono.mjs', 'fastify.mjs', 'node-http.mjs'])(
+  '%s: two copies behind a round-robin balancer serve one session',
+  async (file) => {
+    const [a, b] = [await startExample(file), await startExample(file)];
+    const balancer = await startRoundRobinBalancer([new URL(a.url).origin, new URL(b.url).origin]);
+    try {
+      const client = new Client({ name: 'example-test', version: '1' });
+      const transport = new StreamableHTTPClientTransport(new URL(`${balancer.url}/mcp`));
+      await client.connect(transport);
+      for (let i = 0; i < 4; i++) {
+        const result = (await client.callTool({ name: 'add', arguments: { a: i, b: 40 } })) as {
+          content: Array<{ text: string }>;
+        };
+        expect(result.content[0]!.text).toBe(String(i + 40));
+      }
+      // Both copies served this session.
+      expect(new Set(balancer.log).size).toBe(2);
+      await transport.terminateSession();
+      await client.close();
+    } finally {
+      await balancer.stop();
+      expect(await stopExample(a.child)).toBe(0);
+      expect(await stopExample(b.child)).toBe(0);
+    }
+  },
+  60_000,
+);
+
+test('the README shows the Express and Hono examples exactly as the files the tests run', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  for (const file of ['express.mjs', 'hono.mjs']) {
+    const source = readFileSync(join(EXAMPLES, file), 'utf8').trimEnd();
+    expect({ file, inReadme: readme.includes(`\`\`\`js\n${source}\n\`\`\``) }).toEqual({
+      file,
+      inReadme: true,
+    });
+  }
+});
+
+test("the original proposal's snippet runs with only its imports changed", () => {
+  const run = spawnSync(process.execPath, [join(EXAMPLES, 'proposal-snippet.mjs')], {
+    encoding: 'utf8',
+    env: { ...process.env, REDIS_URL },
+    timeout: 30_000,
+  });
+  expect(run.stderr).toBe('');
+  expect(run.stdout).toBe('external\ntrue\n');
+  expect(run.status).toBe(0);
+});
