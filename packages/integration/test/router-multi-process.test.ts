@@ -12,6 +12,7 @@ import {
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { Redis } from 'ioredis';
+import { messagesOf, readEvents } from '../src/sse-reader.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keyPrefix = `mcpss-test:mp-${randomBytes(4).toString('hex')}:`;
@@ -136,4 +137,51 @@ test('a pod killed with SIGKILL mid-session: the session carries on on the other
   expect(after.has('pod-1')).toBe(true);
   await transport.terminateSession();
   await client.close();
+}, 60_000);
+
+test('a stream broken on one process resumes on another while the first keeps producing', async () => {
+  const [a, b] = [cluster.pods[0]!, cluster.pods[2]!];
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': '2025-11-25',
+    'x-user': 'alice',
+  };
+  const init = await fetch(`${a.url}/mcp`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    }),
+  });
+  await init.text();
+  const sessionId = init.headers.get('mcp-session-id')!;
+  const call = await fetch(`${a.url}/mcp`, {
+    method: 'POST',
+    headers: { ...headers, 'mcp-session-id': sessionId },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: { name: 'count', arguments: { steps: 10, delayMs: 50 }, _meta: { progressToken: 'p' } },
+    }),
+  });
+  const first = await readEvents(call, (events) => messagesOf(events).length >= 2);
+  const lastSeen = first.filter((e) => e.id !== undefined).at(-1)!.id!;
+  // Pod C never held this session: it rehydrates it and follows the Redis stream pod A writes.
+  const resumed = await fetch(`${b.url}/mcp`, {
+    headers: { ...headers, 'mcp-session-id': sessionId, 'last-event-id': lastSeen },
+  });
+  expect(resumed.status).toBe(200);
+  const rest = await readEvents(resumed, (events) => messagesOf(events).some((m) => m.id === 7));
+  const all = [...messagesOf(first), ...messagesOf(rest)];
+  expect(all.filter((m) => m.method === 'notifications/progress').map((m) => m.params.progress)).toEqual([
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+  ]);
+  const result = all.filter((m) => m.id === 7);
+  expect(result).toHaveLength(1);
+  expect(result[0].result.content[0].text).toBe('pod-0:counted 10');
 }, 60_000);

@@ -1,6 +1,7 @@
 // Resumable streams across pods, with raw HTTP (the SDK client resumes on its own pace; here the
 // test controls exactly when the stream breaks and where it resumes).
 import { type InProcessCluster, startInProcessCluster } from '../src/in-process-cluster.js';
+import { messagesOf, readEvents } from '../src/sse-reader.js';
 
 let cluster: InProcessCluster;
 
@@ -35,55 +36,6 @@ async function initialize(podUrl: string): Promise<string> {
   if (!id) throw new Error(`initialize failed: HTTP ${res.status}`);
   return id;
 }
-
-interface SseEvent {
-  id: string | undefined;
-  data: string;
-}
-
-/**
- * Reads SSE events from a response until `stop(events)` says so or `untilMs` (epoch ms) passes,
- * then drops the connection.
- */
-async function readEvents(
-  res: Response,
-  stop: (events: SseEvent[]) => boolean,
-  untilMs = Date.now() + 10_000,
-): Promise<SseEvent[]> {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const events: SseEvent[] = [];
-  let buffer = '';
-  while (!stop(events)) {
-    const timeLeft = untilMs - Date.now();
-    if (timeLeft <= 0) break;
-    let timer: NodeJS.Timeout | undefined;
-    const chunk = await Promise.race([
-      reader.read(),
-      new Promise<null>((resolve) => {
-        timer = setTimeout(() => resolve(null), timeLeft);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (chunk === null || chunk.done) break;
-    const { value } = chunk;
-    buffer += decoder.decode(value, { stream: true });
-    let end = buffer.indexOf('\n\n');
-    while (end >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const id = /^id: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1] ?? '';
-      events.push({ id, data });
-      end = buffer.indexOf('\n\n');
-    }
-  }
-  await reader.cancel().catch(() => {});
-  return events;
-}
-
-const messagesOf = (events: SseEvent[]) =>
-  events.filter((e) => e.data.trim() !== '').map((e) => JSON.parse(e.data));
 
 test('a stream broken on one pod resumes on another with every missed and later event, once', async () => {
   const [a, b] = [cluster.pods[0]!, cluster.pods[1]!];
