@@ -63,7 +63,16 @@ export {
   MAX_SESSION_ID_LENGTH,
   redactSessionId,
 } from './session-id.js';
-export { DEFAULT_IDLE_TTL_MS, expiryAt, resolveStoreLimits, type StoreLimits } from './store-kit/limits.js';
+export {
+  DEFAULT_EVENT_TTL_MS,
+  DEFAULT_IDLE_TTL_MS,
+  DEFAULT_MAX_EVENTS_PER_STREAM,
+  type EventStoreLimits,
+  expiryAt,
+  resolveEventStoreLimits,
+  resolveStoreLimits,
+  type StoreLimits,
+} from './store-kit/limits.js';
 export {
   applyPatch,
   assertRecordSize,

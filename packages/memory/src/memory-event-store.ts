@@ -7,6 +7,7 @@ import {
   type EventStoreCapabilities,
   type EventStoreFactory,
   encodeStoredMessage,
+  resolveEventStoreLimits,
   type SendEvent,
   type SessionEventStore,
   SessionStoreError,
@@ -40,23 +41,12 @@ const CAPABILITIES: EventStoreCapabilities = Object.freeze({
   sharedAcrossProcesses: false,
 });
 
-const DEFAULT_TTL_MS = 60 * 60 * 1000;
-const DEFAULT_MAX_EVENTS_PER_STREAM = 1_000;
-
 function isPriming(text: string): boolean {
   return text === '{}';
 }
 
 function eventNotFound(): SessionStoreError {
   return new SessionStoreError('EVENT_NOT_FOUND', 'Unknown event id for this session');
-}
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new SessionStoreError('INVALID_ARGUMENT', `${name} must be a positive integer`);
-  }
-  return value;
 }
 
 /**
@@ -88,12 +78,9 @@ export class MemoryEventStore implements EventStoreFactory {
     this.backend = options.backend ?? new MemoryBackend();
     this.namespace = options.namespace ?? DEFAULT_NAMESPACE;
     this.clock = options.clock ?? systemClock;
-    this.ttlMs = positiveInteger('ttlMs', options.ttlMs, DEFAULT_TTL_MS);
-    this.maxEventsPerStream = positiveInteger(
-      'maxEventsPerStream',
-      options.maxEventsPerStream,
-      DEFAULT_MAX_EVENTS_PER_STREAM,
-    );
+    const limits = resolveEventStoreLimits(options);
+    this.ttlMs = limits.ttlMs;
+    this.maxEventsPerStream = limits.maxEventsPerStream;
     this.stopSweeper = startSweeper(options.sweepIntervalMs ?? 60_000, () => this.sweepExpired());
   }
 

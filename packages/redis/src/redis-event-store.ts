@@ -6,6 +6,7 @@ import {
   type EventStoreCapabilities,
   type EventStoreFactory,
   encodeStoredMessage,
+  resolveEventStoreLimits,
   type SendEvent,
   type SessionEventStore,
   SessionStoreError,
@@ -33,8 +34,6 @@ const CAPABILITIES: EventStoreCapabilities = Object.freeze({
   sharedAcrossProcesses: true,
 });
 
-const DEFAULT_TTL_MS = 60 * 60 * 1000;
-const DEFAULT_MAX_EVENTS_PER_STREAM = 1_000;
 const PAGE = 256;
 /** How long one blocking read of a follower waits before it looks again (and notices an abort). */
 const FOLLOW_BLOCK_MS = 5_000;
@@ -46,14 +45,6 @@ interface ResolvedEvent {
   streamId: string;
   entryId: string;
   key: string;
-}
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new SessionStoreError('INVALID_ARGUMENT', `${name} must be a positive integer`);
-  }
-  return value;
 }
 
 function field(fields: string[], name: string): string | undefined {
@@ -90,12 +81,9 @@ export class RedisEventStore implements EventStoreFactory {
       throw new SessionStoreError('INVALID_ARGUMENT', 'redis (an ioredis client) is required');
     this.keys = new RedisKeys(options.keyPrefix);
     this.runner = new CommandRunner(options.redis, options.commandTimeoutMs);
-    this.ttlMs = positiveInteger('ttlMs', options.ttlMs, DEFAULT_TTL_MS);
-    this.maxEventsPerStream = positiveInteger(
-      'maxEventsPerStream',
-      options.maxEventsPerStream,
-      DEFAULT_MAX_EVENTS_PER_STREAM,
-    );
+    const limits = resolveEventStoreLimits(options);
+    this.ttlMs = limits.ttlMs;
+    this.maxEventsPerStream = limits.maxEventsPerStream;
   }
 
   /** How many calls this event store has sent to Redis. */

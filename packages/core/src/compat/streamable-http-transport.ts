@@ -11,7 +11,7 @@ import type { SessionStore } from '../contract/session-store.js';
 import { isSessionStoreError, SessionStoreError } from '../errors.js';
 import { jsonRpcError, serviceUnavailable, sessionNotFound } from '../router/http-responses.js';
 import { initializeRequestOf, messagesOf } from '../router/jsonrpc.js';
-import { BodyTooLargeError, toWebRequest, writeWebResponse } from '../router/node-http.js';
+import { serveNodeRequest } from '../router/node-http.js';
 import { negotiatedProtocolVersion, rehydrateSession } from '../router/sdk-rehydration.js';
 import { isValidSessionId } from '../session-id.js';
 import {
@@ -35,6 +35,8 @@ export interface StreamableHTTPServerTransportOptions
 }
 
 const DEFAULT_TOUCH_INTERVAL_MS = 60_000;
+/** Largest POST body read when the framework did not parse it (the SDK's own default). */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
  * A drop-in for the SDK's `StreamableHTTPServerTransport` with the options of the original
@@ -170,17 +172,10 @@ export class StreamableHTTPServerTransport implements Transport {
     res: ServerResponse,
     parsedBody?: unknown,
   ): Promise<void> {
-    let response: Response;
-    try {
-      const request = await toWebRequest(req, parsedBody !== undefined, 4 * 1024 * 1024);
-      response = await this.handleWebRequest(request, { parsedBody, authInfo: req.auth });
-    } catch (error) {
-      response =
-        error instanceof BodyTooLargeError
-          ? jsonRpcError(413, -32000, 'Request body too large')
-          : jsonRpcError(500, -32603, 'Internal error');
-    }
-    await writeWebResponse(response, res);
+    const onError = (error: unknown) => this.inner.onerror?.(error as Error);
+    await serveNodeRequest(req, res, { parsedBody, maxBodyBytes: MAX_BODY_BYTES, onError }, (request) =>
+      this.handleWebRequest(request, { parsedBody, authInfo: req.auth }),
+    );
   }
 
   /** Handles a web `Request` (Hono, web runtimes). */

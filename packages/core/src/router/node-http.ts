@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { jsonRpcError } from './http-responses.js';
 
 /** Thrown when a body exceeds the limit: answered with 413. */
 export class BodyTooLargeError extends Error {}
@@ -62,4 +63,29 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
     body.on('close', () => resolve());
     body.pipe(res, { end: false });
   });
+}
+
+/**
+ * Serves a node:http request through a web-standard handler: converts the request, answers 413
+ * for an oversized body and 500 (reported to `onError`) when the handler throws, and streams the
+ * answer back.
+ */
+export async function serveNodeRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: { parsedBody: unknown; maxBodyBytes: number; onError?: ((error: unknown) => void) | undefined },
+  handle: (request: Request) => Promise<Response>,
+): Promise<void> {
+  let response: Response;
+  try {
+    response = await handle(await toWebRequest(req, options.parsedBody !== undefined, options.maxBodyBytes));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      response = jsonRpcError(413, -32000, 'Request body too large');
+    } else {
+      options.onError?.(error);
+      response = jsonRpcError(500, -32603, 'Internal error');
+    }
+  }
+  await writeWebResponse(response, res);
 }

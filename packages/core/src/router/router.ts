@@ -20,7 +20,7 @@ import {
 import { accepted, badRequest, jsonRpcError, serviceUnavailable, sessionNotFound } from './http-responses.js';
 import { initializeRequestOf, isNotification, isRequest, isResponse, messagesOf } from './jsonrpc.js';
 import { type LocalSession, LocalSessions } from './local-sessions.js';
-import { BodyTooLargeError, toWebRequest, writeWebResponse } from './node-http.js';
+import { serveNodeRequest } from './node-http.js';
 import type { McpSessionRouterOptions, RouterHooks, SessionContext } from './options.js';
 import { applyLogLevel, negotiatedProtocolVersion, rehydrateSession } from './sdk-rehydration.js';
 import { SseStream } from './sse-stream.js';
@@ -192,18 +192,10 @@ class Router implements McpSessionRouter {
     res: ServerResponse,
     parsedBody?: unknown,
   ): Promise<void> {
-    let response: Response;
-    try {
-      const request = await toWebRequest(req, parsedBody !== undefined, this.maxBodyBytes);
-      response = await this.fetch(request, { authInfo: req.auth, parsedBody });
-    } catch (error) {
-      response =
-        error instanceof BodyTooLargeError
-          ? jsonRpcError(413, -32000, 'Request body too large')
-          : jsonRpcError(500, -32603, 'Internal error');
-      if (!(error instanceof BodyTooLargeError)) this.hooks.onError?.(error, { operation: 'handle' });
-    }
-    await writeWebResponse(response, res);
+    const onError = (error: unknown) => this.hooks.onError?.(error, { operation: 'handle' });
+    await serveNodeRequest(req, res, { parsedBody, maxBodyBytes: this.maxBodyBytes, onError }, (request) =>
+      this.fetch(request, { authInfo: req.auth, parsedBody }),
+    );
   }
 
   async fetch(request: Request, options: FetchOptions = {}): Promise<Response> {

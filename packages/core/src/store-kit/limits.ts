@@ -1,3 +1,4 @@
+import type { EventStoreBaseOptions } from '../contract/event-store.js';
 import { DEFAULT_MAX_RECORD_BYTES, type SessionStoreBaseOptions } from '../contract/session-store.js';
 import { SessionStoreError } from '../errors.js';
 
@@ -38,4 +39,27 @@ export function resolveStoreLimits(options: SessionStoreBaseOptions): StoreLimit
 export function expiryAt(createdAt: number, now: number, limits: StoreLimits): number {
   const idle = now + limits.idleTtlMs;
   return limits.maxLifetimeMs === null ? idle : Math.min(idle, createdAt + limits.maxLifetimeMs);
+}
+
+/** Default event retention after the last append: one hour, like the default session idle TTL. */
+export const DEFAULT_EVENT_TTL_MS = 60 * 60 * 1000;
+/** Default number of events kept per stream. */
+export const DEFAULT_MAX_EVENTS_PER_STREAM = 1_000;
+
+/** The resolved retention of an event store. */
+export interface EventStoreLimits {
+  readonly ttlMs: number;
+  readonly maxEventsPerStream: number;
+}
+
+/** Validates and fills in the common event store options (`INVALID_ARGUMENT` for a bad one). */
+export function resolveEventStoreLimits(options: EventStoreBaseOptions): EventStoreLimits {
+  return {
+    ttlMs: positiveInteger('ttlMs', options.ttlMs, DEFAULT_EVENT_TTL_MS)!,
+    maxEventsPerStream: positiveInteger(
+      'maxEventsPerStream',
+      options.maxEventsPerStream,
+      DEFAULT_MAX_EVENTS_PER_STREAM,
+    )!,
+  };
 }
