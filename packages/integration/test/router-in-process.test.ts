@@ -255,11 +255,15 @@ describe('with an event store', () => {
 describe('store outage', () => {
   let cluster: InProcessCluster;
   let down = false;
+  const reported: string[] = [];
 
   beforeAll(async () => {
     cluster = await startInProcessCluster({
       pods: 2,
-      router: { retryAfterSeconds: 3 },
+      router: {
+        retryAfterSeconds: 3,
+        hooks: { onError: (error) => void reported.push((error as { code?: string }).code ?? String(error)) },
+      },
       wrapStore: (store): SessionStore => {
         const guard =
           <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
@@ -311,6 +315,9 @@ describe('store outage', () => {
         }),
       });
       expect(init.status).toBe(503);
+      // Every 503 was reported to the onError hook, with the store's typed code.
+      expect(reported.length).toBeGreaterThanOrEqual(cluster.pods.length + 1);
+      expect(new Set(reported)).toEqual(new Set(['BACKEND_UNAVAILABLE']));
     } finally {
       down = false;
     }
