@@ -30,6 +30,8 @@ export interface InProcessCluster {
   readonly pods: Pod[];
   readonly balancer: BalancerHandle;
   readonly backend: MemoryBackend;
+  /** Resolves once `count` GET streams are live across the pods (instead of sleeping). */
+  waitForStreams(count?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,8 @@ export interface ClusterOptions {
   withEventStore?: boolean;
   /** Wraps each pod's store (to count calls or inject failures). */
   wrapStore?: (store: SessionStore, pod: string) => SessionStore;
+  /** Wraps each pod's event store (to inject failures). */
+  wrapEvents?: (events: EventStoreFactory, pod: string) => EventStoreFactory;
   /** Wraps each pod's bus (to count forwarded messages). */
   wrapBus?: (bus: MessageBus, pod: string) => MessageBus;
   router?: Partial<McpSessionRouterOptions>;
@@ -57,8 +61,9 @@ export async function startInProcessCluster(options: ClusterOptions = {}): Promi
     const store = options.wrapStore ? options.wrapStore(rawStore, name) : rawStore;
     const rawBus = new MemoryMessageBus({ backend });
     const bus = options.wrapBus ? options.wrapBus(rawBus, name) : rawBus;
+    const rawEvents = options.withEventStore === false ? undefined : new MemoryEventStore({ backend });
     const eventStore: EventStoreFactory | undefined =
-      options.withEventStore === false ? undefined : new MemoryEventStore({ backend });
+      rawEvents && options.wrapEvents ? options.wrapEvents(rawEvents, name) : rawEvents;
     const router = createMcpSessionRouter({
       store,
       bus,
@@ -84,6 +89,13 @@ export async function startInProcessCluster(options: ClusterOptions = {}): Promi
     pods,
     balancer,
     backend,
+    async waitForStreams(count = 1) {
+      const deadline = Date.now() + 5_000;
+      while (pods.reduce((n, p) => n + p.router.openStreamCount, 0) < count) {
+        if (Date.now() > deadline) throw new Error(`fewer than ${count} GET streams opened within 5 s`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
     async stop() {
       await balancer.stop();
       await Promise.all(pods.map((p) => p.router.close({ deadlineMs: 1_000 })));

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isSessionStoreError } from '@mcp-session-store/core';
+import { isSessionStoreError, SessionStoreError } from '@mcp-session-store/core';
 import {
   type LegacySessionStore,
   type SessionData,
@@ -193,6 +193,47 @@ test('onsessioninitialized runs before the session is stored, and metadata it st
     const stored = store.data.get(transport.sessionId!)!;
     expect(stored.metadata?.tenant).toBe('acme');
     expect(stored.initialized).toBe(true);
+    await client.close();
+  } finally {
+    await app.stop();
+  }
+});
+
+test('a store outage during initialize is a 503, and a session deleted elsewhere stops being served', async () => {
+  const store = new MemorySessionStore();
+  let down = false;
+  const flaky = Object.assign(Object.create(Object.getPrototypeOf(store)), store, {
+    create: (session: Parameters<typeof store.create>[0]) =>
+      down
+        ? Promise.reject(new SessionStoreError('BACKEND_UNAVAILABLE', 'down (test)'))
+        : store.create(session),
+  });
+  const app = await startApp('pod-a', () => ({
+    sessionStorageMode: 'external',
+    sessionStore: flaky,
+    touchIntervalMs: 0,
+  }));
+  try {
+    down = true;
+    const init = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
+    });
+    expect(init.status).toBe(503);
+    down = false;
+    const client = new Client({ name: 'c', version: '1' });
+    const transport = new StreamableHTTPClientTransport(new URL(app.url));
+    await client.connect(transport);
+    const sessionId = transport.sessionId!;
+    expect(await callOn(app.url, sessionId, 'whoami')).toBe('pod-a');
+    await store.delete(sessionId); // as another process would
+    expect(await callOn(app.url, sessionId, 'whoami')).toBe('HTTP 404');
     await client.close();
   } finally {
     await app.stop();

@@ -157,8 +157,8 @@ describe('with an event store', () => {
     const { client, transport } = await connect(cluster.url);
     const updates: string[] = [];
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
-    // The client opened its GET stream right after initialize, on whichever pod the balancer chose.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The client opens its GET stream right after initialize, on whichever pod the balancer chose.
+    await cluster.waitForStreams();
     const announcers = new Set<string>();
     for (let i = 0; i < 3; i++) announcers.add(textOf(await client.callTool({ name: 'announce' })));
     expect(announcers.size).toBe(3);
@@ -181,7 +181,7 @@ describe('with an event store', () => {
       LoggingMessageNotificationSchema,
       (n) => void logs.push(String(n.params.data)),
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await cluster.waitForStreams();
     await client.setLoggingLevel('error');
     expect((await cluster.pods[1]!.store.get(sessionId))?.logLevel).toBe('error');
     for (let i = 0; i < 3; i++) await client.callTool({ name: 'debug-log' });

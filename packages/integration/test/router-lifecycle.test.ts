@@ -1,8 +1,10 @@
 // Router behaviour around the edges: no event store, the local LRU, draining, session-less requests.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startInProcessCluster } from '../src/in-process-cluster.js';
+import { createTestServer } from '../src/test-server.js';
 
 async function connect(url: string) {
   const client = new Client({ name: 'lifecycle', version: '1' });
@@ -21,7 +23,7 @@ test('without an event store, GET-stream notifications from any pod still arrive
     const { client, transport } = await connect(cluster.url);
     const updates: string[] = [];
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
-    await settle(100);
+    await cluster.waitForStreams();
     for (let i = 0; i < 3; i++) await client.callTool({ name: 'announce' });
     const deadline = Date.now() + 5_000;
     while (updates.length < 3 && Date.now() < deadline) await settle(20);
@@ -42,7 +44,7 @@ test('the local cache is bounded, and eviction only releases memory: evicted ses
   try {
     const pod = cluster.pods[0]!;
     const sessions = [await connect(cluster.url), await connect(cluster.url), await connect(cluster.url)];
-    await settle(100);
+    await cluster.waitForStreams(3);
     // Every client holds a GET stream: busy sessions are never evicted, so the bound is exceeded.
     expect(pod.router.localSessionCount).toBe(3);
     // Close the GET streams: now the LRU can shrink to its bound on the next insert.
@@ -70,12 +72,24 @@ test('the local cache is bounded, and eviction only releases memory: evicted ses
   }
 });
 
-test('close() drains: new sessions get 503, GET streams end with a retry hint, in-flight calls finish', async () => {
+test('close() drains: new sessions and streams get 503, in-flight calls finish, GET streams end', async () => {
   const cluster = await startInProcessCluster({ pods: 1 });
   const pod = cluster.pods[0]!;
   try {
     const { client } = await connect(cluster.url);
-    await settle(100);
+    await cluster.waitForStreams();
+    // A raw GET stream of a second session, to read what draining writes on it.
+    const second = await connect(cluster.url);
+    await cluster.waitForStreams(2);
+    const raw = await fetch(`${pod.url}/mcp`, {
+      headers: {
+        accept: 'text/event-stream',
+        'mcp-session-id': second.transport.sessionId!,
+        'mcp-protocol-version': '2025-11-25',
+        'x-user': 'alice',
+      },
+    });
+    expect(raw.status).toBe(409); // the client already holds this session's GET stream
     const running = client.callTool({ name: 'count', arguments: { steps: 5, delayMs: 40 } });
     await settle(30);
     const closing = pod.router.close({ deadlineMs: 5_000 });
@@ -95,6 +109,8 @@ test('close() drains: new sessions get 503, GET streams end with a retry hint, i
     expect(result.content[0]!.text).toBe('pod-0:counted 5');
     await closing;
     expect(pod.router.localSessionCount).toBe(0);
+    expect(pod.router.openStreamCount).toBe(0);
+    await second.client.close();
     await client.close();
   } finally {
     await cluster.stop();
@@ -105,19 +121,32 @@ test('a session-less (2026-07-28) request goes to the SDK unchanged and creates 
   const cluster = await startInProcessCluster({ pods: 1 });
   try {
     const pod = cluster.pods[0]!;
-    const res = await fetch(`${pod.url}/mcp`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2026-07-28',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    const request = () =>
+      new Request(`${pod.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2026-07-28',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+    const res = await fetch(request());
+    // What the SDK itself answers, on a session-less transport of its own.
+    const sdkServer = createTestServer('sdk', {
+      sessionId: null,
+      principal: null,
+      record: undefined,
+      rehydrated: false,
     });
-    // Whatever the SDK answers (this SDK does not speak 2026-07-28 yet), no session was made.
+    const sdkTransport = new WebStandardStreamableHTTPServerTransport({});
+    await sdkServer.connect(sdkTransport);
+    const expected = await sdkTransport.handleRequest(request());
+    expect(res.status).toBe(expected.status);
+    expect(await res.text()).toBe(await expected.text());
     expect(res.headers.get('mcp-session-id')).toBeNull();
     expect(cluster.backend.state('mcp').sessions.size).toBe(0);
-    expect([200, 400]).toContain(res.status);
+    await sdkServer.close();
   } finally {
     await cluster.stop();
   }

@@ -52,7 +52,7 @@ const CAPABILITIES: SessionStoreCapabilities = Object.freeze({
 /**
  * A {@link SessionStore} in process memory. Every operation completes synchronously inside one
  * call, so each is atomic. For a single process, tests and development: records do not survive a
- * restart and are not seen by other processes (use the Redis, PostgreSQL or DynamoDB adapter there).
+ * restart and are not seen by other processes (use a shared-backend adapter, e.g. Redis, there).
  *
  * @example
  * ```ts

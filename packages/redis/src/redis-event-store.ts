@@ -191,19 +191,22 @@ export class RedisEventStore implements EventStoreFactory {
   ): Promise<string> {
     const start = await this.require(sessionId, lastEventId);
     const last = await this.replay(start, start.entryId, options.send);
+    // Already stopped during the replay (a resumed stream that ended with its response, a client
+    // gone): open nothing that would then have to be closed.
+    if (options.signal.aborted || this.closed) return start.streamId;
     const controller = new AbortController();
     const stop = () => controller.abort();
-    options.signal.addEventListener('abort', stop, { once: true });
-    if (options.signal.aborted) stop();
-    this.followers.add(controller);
     // Blocking reads need their own connection: on the shared one they would stall every command.
     const reader = duplicateClient(this.runner.client);
     reader.on('error', () => {}); // ioredis reconnects by itself; errors surface through xread
+    // The cleanup is wired before anything can abort, so every path releases the connection.
     controller.signal.addEventListener('abort', () => {
       options.signal.removeEventListener('abort', stop);
       this.followers.delete(controller);
       reader.disconnect();
     });
+    this.followers.add(controller);
+    options.signal.addEventListener('abort', stop, { once: true });
     void this.tail(start, last, reader, controller, options);
     return start.streamId;
   }

@@ -58,6 +58,8 @@ export class RedisMessageBus implements MessageBus {
   private readonly runner: CommandRunner;
   private readonly onError: RedisMessageBusOptions['onError'];
   private readonly channels = new Map<string, Set<Subscription>>();
+  /** SUBSCRIBE calls Redis has not confirmed yet, by channel. */
+  private readonly pending = new Map<string, Promise<unknown>>();
   private subscriber: RedisClient | undefined;
   private closed = false;
 
@@ -89,12 +91,19 @@ export class RedisMessageBus implements MessageBus {
     if (!subscriptions) {
       subscriptions = new Set();
       this.channels.set(name, subscriptions);
+      const confirmed = this.runner.run('bus subscribe', () => this.connection().subscribe(name));
+      this.pending.set(name, confirmed);
       try {
-        await this.runner.run('bus subscribe', () => this.connection().subscribe(name));
+        await confirmed;
       } catch (error) {
-        this.channels.delete(name);
+        if (this.channels.get(name) === subscriptions && subscriptions.size === 0) this.channels.delete(name);
         throw error;
+      } finally {
+        this.pending.delete(name);
       }
+    } else {
+      // Another subscribe of this channel may still be waiting for Redis: resolve only once it is live.
+      await this.pending.get(name);
     }
     subscriptions.add(subscription);
     return async () => {

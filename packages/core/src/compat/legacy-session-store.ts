@@ -15,19 +15,29 @@ import {
 
 /** The session data of the original proposal (upstream PR #1193). */
 export interface SessionData {
+  /** The session id. */
   sessionId: string;
+  /** Whether `initialize` completed (always true for stored sessions). */
   initialized: boolean;
+  /** Creation time, epoch ms. */
   createdAt: number;
+  /** Last activity, epoch ms (the store's TTL runs from it). */
   lastActivity: number;
+  /** Application data (this wrapper also keeps the full record here, under a reserved key). */
   metadata?: Record<string, unknown>;
 }
 
 /** The five-method store interface of the original proposal (upstream PR #1193). */
 export interface LegacySessionStore {
+  /** Writes (creates or replaces) a session. */
   storeSession(sessionId: string, data: SessionData): Promise<void>;
+  /** The live session, or null. */
   getSession(sessionId: string): Promise<SessionData | null>;
+  /** Refreshes the session's last activity and TTL. */
   updateSessionActivity(sessionId: string): Promise<void>;
+  /** Removes the session. */
   deleteSession(sessionId: string): Promise<void>;
+  /** Whether a live session exists. */
   sessionExists(sessionId: string): Promise<boolean>;
 }
 

@@ -72,6 +72,8 @@ export class StreamableHTTPServerTransport implements Transport {
   /** The initialize parameters of the request being handled, stored once the id exists. */
   private pendingInit: { protocolVersion: unknown; capabilities?: unknown; clientInfo: unknown } | undefined;
   private lastTouchAt = 0;
+  /** A store failure while storing a new session (the SDK hides it behind a 400). */
+  private initFailure: unknown;
   /** The stored session being recovered: the transport then hands out its id, and stores nothing. */
   private recovering: SessionRecord | undefined;
 
@@ -110,7 +112,12 @@ export class StreamableHTTPServerTransport implements Transport {
         if (this.recovering) return;
         // The user's callback runs first (as in the proposal); what it stores is kept.
         await onsessioninitialized?.(sessionId);
-        await this.storeNewSession(sessionId);
+        try {
+          await this.storeNewSession(sessionId);
+        } catch (error) {
+          this.initFailure = error;
+          throw error;
+        }
       },
     });
   }
@@ -125,10 +132,12 @@ export class StreamableHTTPServerTransport implements Transport {
     return this.mode === 'external';
   }
 
+  /** The session id, once `initialize` created it or a stored session was recovered. */
   get sessionId(): string | undefined {
     return this.inner.sessionId;
   }
 
+  /** Set by the SDK's `Protocol` when a server connects (the `Transport` interface). */
   set onclose(handler: (() => void) | undefined) {
     if (handler) this.inner.onclose = handler;
     else delete this.inner.onclose;
@@ -136,6 +145,7 @@ export class StreamableHTTPServerTransport implements Transport {
   get onclose(): (() => void) | undefined {
     return this.inner.onclose;
   }
+  /** Set by the SDK's `Protocol` (the `Transport` interface). */
   set onerror(handler: ((error: Error) => void) | undefined) {
     if (handler) this.inner.onerror = handler;
     else delete this.inner.onerror;
@@ -143,6 +153,7 @@ export class StreamableHTTPServerTransport implements Transport {
   get onerror(): ((error: Error) => void) | undefined {
     return this.inner.onerror;
   }
+  /** Set by the SDK's `Protocol` (the `Transport` interface). */
   set onmessage(handler:
     | (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void)
     | undefined) {
@@ -153,15 +164,18 @@ export class StreamableHTTPServerTransport implements Transport {
     return this.inner.onmessage;
   }
 
+  /** Part of the `Transport` interface; nothing to start for HTTP. */
   start(): Promise<void> {
     return this.inner.start();
   }
 
+  /** Sends a message to the client (the `Transport` interface). */
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     const related = options?.relatedRequestId;
     return this.inner.send(message, related === undefined ? undefined : { relatedRequestId: related });
   }
 
+  /** Closes the transport and its streams (the session stays in the store). */
   close(): Promise<void> {
     return this.inner.close();
   }
@@ -199,10 +213,23 @@ export class StreamableHTTPServerTransport implements Transport {
         // Unknown, expired or deleted: 404, the spec's signal to initialize again (a fresh SDK
         // transport would say 400 "not initialized").
         if (!known) return sessionNotFound();
-        if (request.method !== 'DELETE') await this.touchIfDue(sessionId);
+        // Deleted or expired on another process since: stop serving it here too.
+        if (request.method !== 'DELETE' && !(await this.touchIfDue(sessionId))) {
+          await this.inner.close();
+          return sessionNotFound();
+        }
         if (request.method === 'DELETE') await this.store.delete(sessionId);
       }
-      return await this.inner.handleRequest(request, { parsedBody, ...authInfo });
+      const response = await this.inner.handleRequest(request, { parsedBody, ...authInfo });
+      if (this.initFailure !== undefined) {
+        // The session could not be stored: it must not live on in this transport either.
+        const failure = this.initFailure;
+        this.initFailure = undefined;
+        await response.body?.cancel().catch(() => {});
+        await this.inner.close();
+        throw failure;
+      }
+      return response;
     } catch (error) {
       if (isSessionStoreError(error, 'BACKEND_UNAVAILABLE')) return serviceUnavailable(2);
       throw error;
@@ -245,9 +272,10 @@ export class StreamableHTTPServerTransport implements Transport {
     this.lastTouchAt = Date.now();
   }
 
-  private async touchIfDue(sessionId: string): Promise<void> {
-    if (Date.now() - this.lastTouchAt < this.touchIntervalMs) return;
+  /** Refreshes the stored expiry when due; false if the session is gone from the store. */
+  private async touchIfDue(sessionId: string): Promise<boolean> {
+    if (Date.now() - this.lastTouchAt < this.touchIntervalMs) return true;
     this.lastTouchAt = Date.now();
-    await this.store!.touch(sessionId);
+    return this.store!.touch(sessionId);
   }
 }

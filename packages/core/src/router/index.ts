@@ -17,7 +17,6 @@ export {
   StreamableHTTPServerTransport,
   type StreamableHTTPServerTransportOptions,
 } from '../compat/streamable-http-transport.js';
-export { BROADCAST_CHANNEL, routerInbox } from './bus-messages.js';
 export type {
   McpSessionRouterOptions,
   PrincipalContext,

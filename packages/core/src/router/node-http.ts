@@ -55,7 +55,11 @@ export async function writeWebResponse(response: Response, res: ServerResponse):
   // The client going away cancels the web stream (which ends SSE streams and their followers).
   res.on('close', () => body.destroy());
   await new Promise<void>((resolve) => {
-    body.on('error', () => resolve());
+    // A body that fails mid-stream must not leave the client waiting for the rest.
+    body.on('error', (error) => {
+      res.destroy(error);
+      resolve();
+    });
     body.on('end', () => {
       res.end();
       resolve();

@@ -20,6 +20,7 @@ export interface SessionContext {
 
 /** What the request carries, for `principal()`. */
 export interface PrincipalContext {
+  /** The incoming request (headers, URL). */
   request: Request;
   /** The SDK's `AuthInfo` (e.g. set by `requireBearerAuth` as `req.auth`), if any. */
   authInfo: AuthInfo | undefined;
@@ -27,8 +28,11 @@ export interface PrincipalContext {
 
 /** Observability hooks. They receive full session ids: redact them (`redactSessionId`) before logging. */
 export interface RouterHooks {
+  /** A client initialized a session on this process (its record is stored). */
   onSessionCreated?(event: { sessionId: string; principal: string | null }): void;
+  /** A session created elsewhere (or released here) was brought back on this process. */
   onSessionRehydrated?(event: { sessionId: string; principal: string | null; durationMs: number }): void;
+  /** The client deleted a session through this process (every process was told). */
   onSessionDeleted?(event: { sessionId: string }): void;
   /** A session this process held turned out to be expired or deleted elsewhere. */
   onSessionExpired?(event: { sessionId: string }): void;
@@ -73,5 +77,6 @@ export interface McpSessionRouterOptions {
   keepAliveMs?: number | undefined;
   /** Largest POST body read by `handle()` when none is pre-parsed. Default 4 MiB. */
   maxBodyBytes?: number | undefined;
+  /** Observability hooks (see {@link RouterHooks}). */
   hooks?: RouterHooks | undefined;
 }

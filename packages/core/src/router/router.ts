@@ -59,6 +59,8 @@ export interface McpSessionRouter {
   fetch(request: Request, options?: FetchOptions): Promise<Response>;
   /** How many sessions this process holds live right now. */
   readonly localSessionCount: number;
+  /** How many GET streams this process is feeding right now (set up and delivering). */
+  readonly openStreamCount: number;
   /**
    * Drains: refuses new sessions, ends GET streams with a retry hint so clients reconnect
    * elsewhere, waits for in-flight requests up to `deadlineMs`, then releases every session
@@ -127,6 +129,28 @@ function onBodyDone(response: Response, done: () => void): Response {
   });
 }
 
+/**
+ * The session's event store, counting failed writes: the SDK swallows them (answering 400), so
+ * the router checks the count to answer 503 instead.
+ */
+function countFailures(events: SessionEventStore, failures: { count: number }): SessionEventStore {
+  return {
+    ...events,
+    sessionId: events.sessionId,
+    storeEvent: async (streamId, message) => {
+      try {
+        return await events.storeEvent(streamId, message);
+      } catch (error) {
+        failures.count++;
+        throw error;
+      }
+    },
+    getStreamIdForEventId: (eventId) => events.getStreamIdForEventId(eventId),
+    replayEventsAfter: (lastEventId, options) => events.replayEventsAfter(lastEventId, options),
+    follow: (lastEventId, options) => events.follow(lastEventId, options),
+  };
+}
+
 class Router implements McpSessionRouter {
   readonly processId: string;
   private readonly store: SessionStore;
@@ -145,8 +169,12 @@ class Router implements McpSessionRouter {
   private readonly keepAliveMs: number;
   private readonly maxBodyBytes: number;
   private readonly sweeper: NodeJS.Timeout;
-  private readonly ready: Promise<Unsubscribe[]>;
+  /** The bus subscriptions, made on first use and retried by the next request if they failed. */
+  private subscribing: Promise<Unsubscribe[]> | undefined;
   private draining = false;
+  private closed = false;
+  /** GET streams set up and delivering (for `openStreamCount`). */
+  private liveStreams = 0;
 
   constructor(options: McpSessionRouterOptions) {
     if (!options?.store || !options.bus || typeof options.createServer !== 'function') {
@@ -175,16 +203,35 @@ class Router implements McpSessionRouter {
     );
     this.sweeper = setInterval(() => this.locals.sweepIdle(), Math.min(localIdleMs, 60_000));
     this.sweeper.unref();
-    this.ready = Promise.all([
-      this.bus.subscribe(routerInbox(this.processId), (payload) => this.onBusMessage(payload)),
-      this.bus.subscribe(BROADCAST_CHANNEL, (payload) => this.onBusMessage(payload)),
-    ]);
-    // A bus that is down at start-up is retried by the first request (which answers 503 until then).
-    this.ready.catch((error) => this.hooks.onError?.(error, { operation: 'bus subscribe' }));
+    void this.subscribed().catch(() => {}); // subscribe now; a failure is retried on demand
+  }
+
+  /**
+   * The bus subscriptions (this process's inbox and the broadcast channel). A failure is reported,
+   * forgotten (so the next request tries again) and undone (no half-subscribed state).
+   */
+  private subscribed(): Promise<Unsubscribe[]> {
+    this.subscribing ??= (async () => {
+      const results = await Promise.allSettled([
+        this.bus.subscribe(routerInbox(this.processId), (payload) => this.onBusMessage(payload)),
+        this.bus.subscribe(BROADCAST_CHANNEL, (payload) => this.onBusMessage(payload)),
+      ]);
+      const failed = results.find((r) => r.status === 'rejected');
+      if (!failed) return results.map((r) => (r as PromiseFulfilledResult<Unsubscribe>).value);
+      for (const r of results) if (r.status === 'fulfilled') await r.value().catch(() => {});
+      this.subscribing = undefined;
+      this.hooks.onError?.(failed.reason, { operation: 'bus subscribe' });
+      throw failed.reason;
+    })();
+    return this.subscribing;
   }
 
   get localSessionCount(): number {
     return this.locals.size;
+  }
+
+  get openStreamCount(): number {
+    return this.liveStreams;
   }
 
   async handle(
@@ -200,7 +247,8 @@ class Router implements McpSessionRouter {
 
   async fetch(request: Request, options: FetchOptions = {}): Promise<Response> {
     try {
-      await this.ready;
+      if (this.closed) return serviceUnavailable(this.retryAfterSeconds);
+      await this.subscribed();
       const principal = (await this.options.principal?.({ request, authInfo: options.authInfo })) ?? null;
       const sessionId = request.headers.get('mcp-session-id');
       switch (request.method) {
@@ -230,12 +278,15 @@ class Router implements McpSessionRouter {
     while (this.locals.all().some((s) => s.inflight > 0) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    // From now on every request gets 503: nothing may rehydrate into a closing router.
+    this.closed = true;
     clearInterval(this.sweeper);
+    await Promise.allSettled([...this.restoring.values()]);
     for (const session of this.locals.all()) {
       this.locals.remove(session.id);
       await this.release(session);
     }
-    const subscriptions = await this.ready.catch(() => []);
+    const subscriptions = this.subscribing ? await this.subscribing.catch(() => []) : [];
     await Promise.allSettled(subscriptions.map((off) => off()));
   }
 
@@ -298,13 +349,21 @@ class Router implements McpSessionRouter {
     }
     if (local.length === 0) return accepted();
 
-    const session = found.local ?? (await this.restore(record));
+    // Looked up again: the awaits above may have let the LRU or a deletion release it.
+    const session = this.locals.get(record.id) ?? (await this.restore(record));
     session.inflight++;
     try {
+      const failuresBefore = session.storageFailures.count;
       const response = await session.transport.handleRequest(request, {
         parsedBody: Array.isArray(body) ? local : local[0],
         ...(options.authInfo && { authInfo: options.authInfo }),
       });
+      if (session.storageFailures.count > failuresBefore && response.status >= 400) {
+        // The SDK answers a failed event-store write as a 400 parse error: it is an outage.
+        session.inflight--;
+        await response.body?.cancel().catch(() => {});
+        return serviceUnavailable(this.retryAfterSeconds);
+      }
       return onBodyDone(response, () => session.inflight--);
     } catch (error) {
       session.inflight--;
@@ -331,20 +390,40 @@ class Router implements McpSessionRouter {
         clientCapabilities: (init.params.capabilities ?? {}) as SessionRecord['clientCapabilities'],
       }),
     );
-    const session = await this.open(record, false);
+    // From here on, any failure must leave nothing behind: no record, no server, no transport.
+    const discard = async (session?: LocalSession) => {
+      if (session) {
+        this.locals.remove(id);
+        await this.release(session);
+      }
+      await this.timed('delete', () => this.store.delete(id)).catch(() => {});
+    };
+    let session: LocalSession;
+    try {
+      session = await this.open(record, false);
+    } catch (error) {
+      await discard();
+      throw error;
+    }
     this.locals.add(session);
     session.inflight++;
-    const response = await session.transport.handleRequest(request, {
-      parsedBody: body,
-      ...(authInfo && { authInfo }),
-    });
-    if (response.status !== 200) {
-      // The SDK refused the initialize (bad headers, ...): nothing of the session may remain.
+    let response: Response;
+    try {
+      response = await session.transport.handleRequest(request, {
+        parsedBody: body,
+        ...(authInfo && { authInfo }),
+      });
+    } catch (error) {
       session.inflight--;
-      this.locals.remove(id);
-      await this.release(session);
-      await this.timed('delete', () => this.store.delete(id)).catch(() => {});
-      return response;
+      await discard(session);
+      throw error;
+    }
+    if (response.status !== 200) {
+      // The SDK refused the initialize (bad headers, a failed event-store write, ...).
+      session.inflight--;
+      await response.body?.cancel().catch(() => {});
+      await discard(session);
+      return session.storageFailures.count > 0 ? serviceUnavailable(this.retryAfterSeconds) : response;
     }
     this.hooks.onSessionCreated?.({ sessionId: id, principal });
     return onBodyDone(response, () => session.inflight--);
@@ -356,6 +435,8 @@ class Router implements McpSessionRouter {
     if (!request.headers.get('accept')?.includes('text/event-stream')) {
       return jsonRpcError(406, -32000, 'Not Acceptable: Client must accept text/event-stream');
     }
+    // A draining process opens no new streams: the client reconnects to another one.
+    if (this.draining) return serviceUnavailable(this.retryAfterSeconds);
     const found = await this.resolve(sessionId, principal);
     if (!found) return sessionNotFound();
     const id = found.record.id;
@@ -364,36 +445,45 @@ class Router implements McpSessionRouter {
     if (lastEventId === null && [...streams].some((s) => !s.isClosed)) {
       return jsonRpcError(409, -32000, 'Conflict: Only one SSE stream is allowed per session');
     }
+    if (!this.eventStore && lastEventId !== null) {
+      return jsonRpcError(400, -32000, 'Bad Request: resuming needs an event store');
+    }
     const sse = new SseStream({ 'mcp-session-id': id }, this.keepAliveMs);
+    const controller = new AbortController();
+    // Registered only while it lives; every failure below closes it (and so unregisters it).
     streams.add(sse);
     this.getStreams.set(id, streams);
-    const controller = new AbortController();
     sse.onclose = () => {
       controller.abort();
       streams.delete(sse);
-      if (streams.size === 0) this.getStreams.delete(id);
+      if (streams.size === 0 && this.getStreams.get(id) === streams) this.getStreams.delete(id);
     };
-
+    const live = () => {
+      this.liveStreams++;
+      const previous = sse.onclose;
+      sse.onclose = () => {
+        this.liveStreams--;
+        previous?.();
+      };
+    };
     if (!this.eventStore) {
-      if (lastEventId !== null) {
-        sse.close();
-        return jsonRpcError(400, -32000, 'Bad Request: resuming needs an event store');
-      }
+      live();
       return sse.response; // fed by 'get-stream' bus messages
     }
-    const events = this.eventStore.forSession(id);
-    let from = lastEventId;
-    if (from === null) {
-      // A priming event gives the client a resume point, and `follow` a place to start from.
-      from = await events.storeEvent(GET_STREAM_ID, {});
-      sse.prime(from);
-    }
-    const streamId = lastEventId === null ? GET_STREAM_ID : await events.getStreamIdForEventId(from);
-    if (streamId === undefined) {
-      sse.close();
-      return jsonRpcError(400, -32000, 'Bad Request: Invalid event ID');
-    }
+
     try {
+      const events = this.eventStore.forSession(id);
+      let from = lastEventId;
+      if (from === null) {
+        // A priming event gives the client a resume point, and `follow` a place to start from.
+        from = await events.storeEvent(GET_STREAM_ID, {});
+        sse.prime(from);
+      }
+      const streamId = lastEventId === null ? GET_STREAM_ID : await events.getStreamIdForEventId(from);
+      if (streamId === undefined) {
+        sse.close();
+        return jsonRpcError(400, -32000, 'Bad Request: Invalid event ID');
+      }
       await events.follow(from, {
         signal: controller.signal,
         send: async (eventId, message) => {
@@ -406,11 +496,13 @@ class Router implements McpSessionRouter {
           sse.close(1_000);
         },
       });
+      if (!sse.isClosed) live();
       return sse.response;
     } catch (error) {
       sse.close();
-      if (isSessionStoreError(error, 'EVENT_NOT_FOUND'))
+      if (isSessionStoreError(error, 'EVENT_NOT_FOUND')) {
         return jsonRpcError(400, -32000, 'Bad Request: Invalid event ID');
+      }
       throw error;
     }
   }
@@ -466,7 +558,12 @@ class Router implements McpSessionRouter {
     const started = Date.now();
     const restoring = (async () => {
       const session = await this.open(record, true);
-      await rehydrateSession(session.transport, record);
+      try {
+        await rehydrateSession(session.transport, record);
+      } catch (error) {
+        await this.release(session);
+        throw error;
+      }
       this.locals.add(session);
       this.hooks.onSessionRehydrated?.({
         sessionId: record.id,
@@ -488,7 +585,8 @@ class Router implements McpSessionRouter {
       rehydrated,
     };
     const server = await this.options.createServer(context);
-    const events: SessionEventStore | undefined = this.eventStore?.forSession(record.id);
+    const storageFailures = { count: 0 };
+    const events = this.eventStore && countFailures(this.eventStore.forSession(record.id), storageFailures);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => record.id,
       ...(events && { eventStore: events }),
@@ -509,6 +607,7 @@ class Router implements McpSessionRouter {
       transport,
       inflight: 0,
       lastUsedAt: Date.now(),
+      storageFailures,
     };
   }
 
@@ -582,14 +681,20 @@ class Router implements McpSessionRouter {
     // No sessionIdGenerator: the SDK runs the transport without sessions.
     const transport = new WebStandardStreamableHTTPServerTransport({});
     await server.connect(transport);
-    const response = await transport.handleRequest(request, {
-      parsedBody: options.parsedBody,
-      ...(options.authInfo && { authInfo: options.authInfo }),
-    });
-    return onBodyDone(response, () => {
+    const dispose = () => {
       void transport.close().catch(() => {});
       void server.close().catch(() => {});
-    });
+    };
+    try {
+      const response = await transport.handleRequest(request, {
+        parsedBody: options.parsedBody,
+        ...(options.authInfo && { authInfo: options.authInfo }),
+      });
+      return onBodyDone(response, dispose);
+    } catch (error) {
+      dispose();
+      throw error;
+    }
   }
 
   // --- bus ----------------------------------------------------------------------------------------
@@ -650,6 +755,11 @@ class Router implements McpSessionRouter {
         return serviceUnavailable(this.retryAfterSeconds);
       }
       if (error.code === 'INVALID_ARGUMENT') return badRequest(error.message);
+      if (error.code === 'RECORD_TOO_LARGE' || error.code === 'PAYLOAD_TOO_LARGE') {
+        return jsonRpcError(413, -32000, 'Request too large to store or forward');
+      }
+      // Deleted or expired while this request was being handled.
+      if (error.code === 'SESSION_NOT_FOUND') return sessionNotFound();
     }
     this.hooks.onError?.(error, { operation });
     return jsonRpcError(500, -32603, 'Internal error');

@@ -5,6 +5,7 @@ import { isNotification, isRequest, isResponse, type RequestId } from './jsonrpc
 // one session would hand the client the same ids. On the wire they become
 // `mcpss.<processId>.<n>`: unique across processes, and they name the process awaiting the answer.
 const PREFIX = 'mcpss.';
+const PROCESS_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 interface PendingRequest {
   sessionId: string;
@@ -18,7 +19,9 @@ interface PendingRequest {
 export function ownerOfWireId(id: unknown): string | undefined {
   if (typeof id !== 'string' || !id.startsWith(PREFIX)) return undefined;
   const end = id.lastIndexOf('.');
-  return end > PREFIX.length ? id.slice(PREFIX.length, end) : undefined;
+  const owner = end > PREFIX.length ? id.slice(PREFIX.length, end) : undefined;
+  // The id comes from the client: only a well-formed process id may become a bus channel.
+  return owner !== undefined && PROCESS_ID.test(owner) ? owner : undefined;
 }
 
 /**

@@ -48,7 +48,9 @@ export const DEFAULT_MAX_EVENTS_PER_STREAM = 1_000;
 
 /** The resolved retention of an event store. */
 export interface EventStoreLimits {
+  /** Retention after the last append, ms. */
   readonly ttlMs: number;
+  /** Events kept per stream before the oldest are trimmed. */
   readonly maxEventsPerStream: number;
 }
 

@@ -1,0 +1,165 @@
+// The router under partial failure: what must come back by itself, and what must never stay broken.
+import type { EventStoreFactory, MessageBus, SessionEventStore } from '@mcp-session-store/core';
+import { SessionStoreError } from '@mcp-session-store/core';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startInProcessCluster } from '../src/in-process-cluster.js';
+
+const down = () => new SessionStoreError('BACKEND_UNAVAILABLE', 'down (test)');
+
+const INIT = {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+  body: JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+  }),
+};
+
+/** An event store whose writes fail while `state.down` is true. */
+function flakyEvents(state: { down: boolean }) {
+  return (events: EventStoreFactory): EventStoreFactory => ({
+    capabilities: events.capabilities,
+    purgeSession: (id) => events.purgeSession(id),
+    close: () => events.close(),
+    forSession: (id): SessionEventStore => {
+      const inner = events.forSession(id);
+      return {
+        ...inner,
+        sessionId: inner.sessionId,
+        storeEvent: (streamId, message) =>
+          state.down ? Promise.reject(down()) : inner.storeEvent(streamId, message),
+        getStreamIdForEventId: (eventId) => inner.getStreamIdForEventId(eventId),
+        replayEventsAfter: (eventId, options) => inner.replayEventsAfter(eventId, options),
+        follow: (eventId, options) => inner.follow(eventId, options),
+      };
+    },
+  });
+}
+
+test('a bus that is down at start-up is retried: 503 while down, service once it is back', async () => {
+  let busDown = true;
+  const cluster = await startInProcessCluster({
+    pods: 1,
+    wrapBus: (bus): MessageBus => ({
+      capabilities: bus.capabilities,
+      publish: (channel, payload) => bus.publish(channel, payload),
+      close: () => bus.close(),
+      subscribe: (channel, handler) => (busDown ? Promise.reject(down()) : bus.subscribe(channel, handler)),
+    }),
+  });
+  try {
+    const url = `${cluster.pods[0]!.url}/mcp`;
+    expect((await fetch(url, INIT)).status).toBe(503);
+    busDown = false;
+    const res = await fetch(url, INIT);
+    expect(res.status).toBe(200);
+    await res.text();
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('an event-store outage is a 503 (not a 400), and leaves no stream or session behind', async () => {
+  const state = { down: false };
+  const cluster = await startInProcessCluster({ pods: 1, wrapEvents: flakyEvents(state) });
+  try {
+    const url = `${cluster.pods[0]!.url}/mcp`;
+    state.down = true;
+    const init = await fetch(url, INIT);
+    expect(init.status).toBe(503);
+    expect(cluster.backend.state('mcp').sessions.size).toBe(0);
+
+    state.down = false;
+    const ok = await fetch(url, INIT);
+    expect(ok.status).toBe(200);
+    await ok.text();
+    const sessionId = ok.headers.get('mcp-session-id')!;
+    const get = () =>
+      fetch(url, {
+        headers: {
+          accept: 'text/event-stream',
+          'mcp-session-id': sessionId,
+          'mcp-protocol-version': '2025-11-25',
+        },
+      });
+    state.down = true;
+    expect((await get()).status).toBe(503);
+    state.down = false;
+    // The failed GET left no stream registered: a new one opens (not 409).
+    const stream = await get();
+    expect(stream.status).toBe(200);
+    await stream.body?.cancel();
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('after close(), every request gets 503 and nothing is rehydrated', async () => {
+  const cluster = await startInProcessCluster({ pods: 2 });
+  try {
+    const client = new Client({ name: 'c', version: '1' });
+    const transport = new StreamableHTTPClientTransport(new URL(`${cluster.pods[1]!.url}/mcp`), {
+      requestInit: { headers: { 'x-user': 'alice' } },
+    });
+    await client.connect(transport);
+    const closed = cluster.pods[0]!;
+    await closed.router.close();
+    const res = await fetch(`${closed.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': transport.sessionId!,
+        'mcp-protocol-version': '2025-11-25',
+        'x-user': 'alice',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+    });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).not.toBeNull();
+    expect(closed.router.localSessionCount).toBe(0);
+    await client.close();
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('a client-supplied wire id naming no valid process is never used as a bus channel', async () => {
+  const channels: string[] = [];
+  const cluster = await startInProcessCluster({
+    pods: 1,
+    wrapBus: (bus): MessageBus => ({
+      capabilities: bus.capabilities,
+      subscribe: (channel, handler) => bus.subscribe(channel, handler),
+      close: () => bus.close(),
+      publish: (channel, payload) => {
+        channels.push(channel);
+        return bus.publish(channel, payload);
+      },
+    }),
+  });
+  try {
+    const url = `${cluster.pods[0]!.url}/mcp`;
+    const init = await fetch(url, { ...INIT, headers: { ...INIT.headers, 'x-user': 'alice' } });
+    await init.text();
+    const sessionId = init.headers.get('mcp-session-id')!;
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-11-25',
+        'x-user': 'alice',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 'mcpss.evil channel*{x}.1', result: {} }),
+    });
+    expect(res.status).toBe(202);
+    expect(channels.filter((c) => c.includes('evil'))).toEqual([]);
+  } finally {
+    await cluster.stop();
+  }
+});
