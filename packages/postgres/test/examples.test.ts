@@ -1,0 +1,51 @@
+// The README's example and the CLI, run exactly as a user would run them.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+const cli = join(root, 'node_modules', '.bin', 'mcp-session-store-conformance');
+
+test('examples/usage.mjs (the README example) runs as written', () => {
+  const run = spawnSync(process.execPath, ['examples/usage.mjs'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  expect(run.stderr).toBe('');
+  expect(run.stdout).toBe(
+    [
+      'created, expires in 3600 s',
+      'version 2, log level info',
+      'replayed notifications/b',
+      'pod-1 received {"hello":"pod-1"}',
+      '',
+    ].join('\n'),
+  );
+  expect(run.status).toBe(0);
+});
+
+test('mcp-session-store-conformance passes every suite against the example factory', () => {
+  const run = spawnSync(cli, ['examples/conformance-factory.mjs'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  expect(run.stdout).toContain('(sessions, events, bus)');
+  expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+  expect(run.status).toBe(0);
+}, 200_000);
+
+test('an unreachable database fails the suite with a message saying how to provide one', () => {
+  const run = spawnSync(cli, ['examples/conformance-factory.mjs'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, DATABASE_URL: 'postgres://postgres:secret@127.0.0.1:1/postgres' },
+  });
+  expect(run.status).not.toBe(0);
+  const output = run.stdout + run.stderr;
+  expect(output).toContain(
+    'Start one (apt-get install postgresql; pg_ctlcluster 15 main start) or set DATABASE_URL',
+  );
+  expect(output).not.toContain('secret');
+}, 70_000);
