@@ -1,0 +1,56 @@
+// The README example and the CLI, run exactly as a user would run them, against the DynamoDB Local
+// of the global setup (DYNAMODB_ENDPOINT is inherited).
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+
+/** The AWS SDK's own notice about future Node versions (printed on Node 20) is not ours. */
+function withoutSdkNotice(stderr: string): string {
+  return stderr
+    .replace(/\(node:\d+\) Warning: NodeVersionSupportWarning:[\s\S]*?https:\/\/a\.co\/\S+\n/g, '')
+    .replace(/\(Use `node --trace-warnings \.\.\.` to show where the warning was created\)\n/g, '');
+}
+
+test('examples/usage.mjs (the README example) runs as written', () => {
+  const run = spawnSync(process.execPath, ['examples/usage.mjs'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  expect(withoutSdkNotice(run.stderr)).toBe('');
+  expect(run.stdout).toBe(
+    [
+      'created, expires in 3600 s',
+      'version 2, log level info',
+      'replayed notifications/b',
+      'pod-1 received {"hello":"pod-1"}',
+      '',
+    ].join('\n'),
+  );
+  expect(run.status).toBe(0);
+});
+
+test('mcp-session-store-conformance passes every suite against the example factory', () => {
+  const cli = join(root, 'node_modules', '.bin', 'mcp-session-store-conformance');
+  const run = spawnSync(cli, ['examples/conformance-factory.mjs'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  expect(run.stdout).toContain('(sessions, events, bus)');
+  expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+  expect(run.status).toBe(0);
+}, 250_000);
+
+test('an unreachable DynamoDB fails the suite with a message saying how to provide one', () => {
+  const cli = join(root, 'node_modules', '.bin', 'mcp-session-store-conformance');
+  const run = spawnSync(cli, ['examples/conformance-factory.mjs'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' },
+  });
+  expect(run.status).not.toBe(0);
+  expect(run.stdout + run.stderr).toContain('Start DynamoDB Local');
+}, 130_000);

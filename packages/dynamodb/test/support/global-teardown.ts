@@ -1,0 +1,5 @@
+import type { DynamoDBLocalHandle } from './dynamodb-local.js';
+
+export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { __dynamodbLocal?: DynamoDBLocalHandle }).__dynamodbLocal?.stop();
+}
