@@ -64,6 +64,11 @@ export {
   redactSessionId,
 } from './session-id.js';
 export {
+  type BusSubscription,
+  deliverToSubscriptions,
+  newBusSubscription,
+} from './store-kit/bus-dispatch.js';
+export {
   DEFAULT_EVENT_TTL_MS,
   DEFAULT_IDLE_TTL_MS,
   DEFAULT_MAX_EVENTS_PER_STREAM,

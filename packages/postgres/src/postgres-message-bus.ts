@@ -1,12 +1,15 @@
 import {
   assertBusPayload,
   assertValidChannel,
+  type BusSubscription,
   closedError,
+  deliverToSubscriptions,
   type JsonValue,
   MAX_BUS_PAYLOAD_BYTES,
   type MessageBus,
   type MessageBusCapabilities,
   type MessageHandler,
+  newBusSubscription,
   SessionStoreError,
   type Unsubscribe,
 } from '@mcp-session-store/core';
@@ -42,12 +45,6 @@ const CAPABILITIES: MessageBusCapabilities = Object.freeze({
   maxPayloadBytes: MAX_BUS_PAYLOAD_BYTES,
 });
 
-interface Subscription {
-  active: boolean;
-  queue: Promise<void>;
-  handler: MessageHandler;
-}
-
 /**
  * A {@link MessageBus} on PostgreSQL LISTEN/NOTIFY. Subscriptions live on one dedicated connection
  * per bus, reopened and re-LISTENed after a drop. Channel names are hashed into identifiers; the
@@ -71,7 +68,7 @@ export class PostgresMessageBus implements MessageBus {
   private readonly timeoutMs: number;
   private readonly onError: PostgresMessageBusOptions['onError'];
   private readonly listener: ListenConnection;
-  private readonly channels = new Map<string, Set<Subscription>>();
+  private readonly channels = new Map<string, Set<BusSubscription>>();
   /** LISTENs not confirmed yet, by channel. */
   private readonly pending = new Map<string, Promise<void>>();
   /** The last publish sent: the next one waits for it, which keeps publish order. */
@@ -118,7 +115,7 @@ export class PostgresMessageBus implements MessageBus {
       throw new SessionStoreError('INVALID_ARGUMENT', 'handler must be a function');
     }
     const name = this.names.busChannel(channel);
-    const subscription: Subscription = { active: true, queue: Promise.resolve(), handler };
+    const subscription = newBusSubscription(handler);
     let subscriptions = this.channels.get(name);
     if (!subscriptions) {
       subscriptions = new Set();
@@ -194,29 +191,7 @@ export class PostgresMessageBus implements MessageBus {
   }
 
   private dispatch(channel: string, text: string): void {
-    const subscriptions = this.channels.get(channel);
-    if (!subscriptions) return;
-    let payload: JsonValue;
-    try {
-      payload = JSON.parse(text) as JsonValue;
-    } catch (cause) {
-      this.onError?.(
-        new SessionStoreError('HANDLER_ERROR', 'Dropped a bus message that is not JSON', { cause }),
-      );
-      return;
-    }
-    for (const subscription of subscriptions) {
-      // Each handler gets its own copy and its own queue: ordered, and never blocked by another.
-      const copy = subscriptions.size > 1 ? (JSON.parse(text) as JsonValue) : payload;
-      subscription.queue = subscription.queue.then(async () => {
-        if (!subscription.active) return;
-        try {
-          await subscription.handler(copy);
-        } catch (cause) {
-          this.onError?.(new SessionStoreError('HANDLER_ERROR', 'A bus message handler threw', { cause }));
-        }
-      });
-    }
+    deliverToSubscriptions(this.channels.get(channel), text, this.onError);
   }
 
   private assertOpen(): void {

@@ -1,12 +1,15 @@
 import {
   assertBusPayload,
   assertValidChannel,
+  type BusSubscription,
   closedError,
+  deliverToSubscriptions,
   type JsonValue,
   MAX_BUS_PAYLOAD_BYTES,
   type MessageBus,
   type MessageBusCapabilities,
   type MessageHandler,
+  newBusSubscription,
   SessionStoreError,
   type Unsubscribe,
 } from '@mcp-session-store/core';
@@ -33,12 +36,6 @@ const CAPABILITIES: MessageBusCapabilities = Object.freeze({
   maxPayloadBytes: MAX_BUS_PAYLOAD_BYTES,
 });
 
-interface Subscription {
-  active: boolean;
-  queue: Promise<void>;
-  handler: MessageHandler;
-}
-
 /**
  * A {@link MessageBus} on Redis pub/sub. Publishes go through your client; subscriptions live on one
  * connection of their own (a duplicate of your client, created on first subscribe), which ioredis
@@ -57,7 +54,7 @@ export class RedisMessageBus implements MessageBus {
   private readonly keys: RedisKeys;
   private readonly runner: CommandRunner;
   private readonly onError: RedisMessageBusOptions['onError'];
-  private readonly channels = new Map<string, Set<Subscription>>();
+  private readonly channels = new Map<string, Set<BusSubscription>>();
   /** SUBSCRIBE calls Redis has not confirmed yet, by channel. */
   private readonly pending = new Map<string, Promise<unknown>>();
   private subscriber: RedisClient | undefined;
@@ -86,7 +83,7 @@ export class RedisMessageBus implements MessageBus {
     if (typeof handler !== 'function')
       throw new SessionStoreError('INVALID_ARGUMENT', 'handler must be a function');
     const name = this.keys.channel(channel);
-    const subscription: Subscription = { active: true, queue: Promise.resolve(), handler };
+    const subscription = newBusSubscription(handler);
     let subscriptions = this.channels.get(name);
     if (!subscriptions) {
       subscriptions = new Set();
@@ -139,29 +136,7 @@ export class RedisMessageBus implements MessageBus {
   }
 
   private dispatch(channel: string, text: string): void {
-    const subscriptions = this.channels.get(channel);
-    if (!subscriptions) return;
-    let payload: JsonValue;
-    try {
-      payload = JSON.parse(text) as JsonValue;
-    } catch (cause) {
-      this.onError?.(
-        new SessionStoreError('HANDLER_ERROR', 'Dropped a bus message that is not JSON', { cause }),
-      );
-      return;
-    }
-    for (const subscription of subscriptions) {
-      // Each handler gets its own copy and its own queue: ordered, and never blocked by another.
-      const copy = subscriptions.size > 1 ? (JSON.parse(text) as JsonValue) : payload;
-      subscription.queue = subscription.queue.then(async () => {
-        if (!subscription.active) return;
-        try {
-          await subscription.handler(copy);
-        } catch (cause) {
-          this.onError?.(new SessionStoreError('HANDLER_ERROR', 'A bus message handler threw', { cause }));
-        }
-      });
-    }
+    deliverToSubscriptions(this.channels.get(channel), text, this.onError);
   }
 
   private assertOpen(): void {
