@@ -349,24 +349,31 @@ class Router implements McpSessionRouter {
     }
     if (local.length === 0) return accepted();
 
-    // Looked up again: the awaits above may have let the LRU or a deletion release it.
-    const session = this.locals.get(record.id) ?? (await this.restore(record));
-    session.inflight++;
+    // Looked up again: the awaits above may have let the LRU or a deletion release it. A session
+    // released meanwhile is read again from the store: it may have been deleted.
+    let session = this.locals.get(record.id);
+    if (!session) {
+      const current = found.local ? await this.timed('get', () => this.store.get(record.id)) : record;
+      if (!current || current.principal !== principal) return sessionNotFound();
+      session = await this.restore(current);
+    }
+    const live = session;
+    live.inflight++;
     try {
-      const failuresBefore = session.storageFailures.count;
-      const response = await session.transport.handleRequest(request, {
+      const failuresBefore = live.storageFailures.count;
+      const response = await live.transport.handleRequest(request, {
         parsedBody: Array.isArray(body) ? local : local[0],
         ...(options.authInfo && { authInfo: options.authInfo }),
       });
-      if (session.storageFailures.count > failuresBefore && response.status >= 400) {
+      if (live.storageFailures.count > failuresBefore && response.status >= 400) {
         // The SDK answers a failed event-store write as a 400 parse error: it is an outage.
-        session.inflight--;
+        live.inflight--;
         await response.body?.cancel().catch(() => {});
         return serviceUnavailable(this.retryAfterSeconds);
       }
-      return onBodyDone(response, () => session.inflight--);
+      return onBodyDone(response, () => live.inflight--);
     } catch (error) {
-      session.inflight--;
+      live.inflight--;
       throw error;
     }
   }
