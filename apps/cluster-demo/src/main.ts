@@ -1,16 +1,29 @@
 // The main job: start a backend, N pod processes and a round-robin balancer with no affinity, run one
 // MCP session through every scenario across them, print a table, stop everything.
-//   pnpm demo [--store postgres|redis] [--pods N]
+//   pnpm demo [--store postgres|redis] [--pods N] [--port P] [--serve]
 import { join } from 'node:path';
 import { type PodClusterHandle, startPodCluster } from '@mcp-session-store/testing';
 import { type EmbeddedPostgresServer, startEmbeddedPostgres } from './embedded-postgres.js';
 import { runScenarios, type ScenarioResult } from './scenarios.js';
 
-const USAGE = 'Usage: pnpm demo [--store postgres|redis] [--pods N]';
+const USAGE = `Usage: pnpm demo [--store postgres|redis] [--pods N] [--port P] [--serve]
+  --store  postgres (default: an embedded PostgreSQL, or DATABASE_URL) or redis (REDIS_URL)
+  --pods   pod processes behind the balancer, 2-16 (default 3)
+  --port   the balancer's port on 127.0.0.1 (default: any free port)
+  --serve  instead of running the scenarios, serve until SIGINT/SIGTERM (point any MCP client at it)`;
 
-function parseArgs(argv: string[]): { store: 'postgres' | 'redis'; pods: number } {
+interface DemoOptions {
+  store: 'postgres' | 'redis';
+  pods: number;
+  port: number | undefined;
+  serve: boolean;
+}
+
+function parseArgs(argv: string[]): DemoOptions {
   let store: 'postgres' | 'redis' = 'postgres';
   let pods = 3;
+  let port: number | undefined;
+  let serve = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--store') {
@@ -20,12 +33,18 @@ function parseArgs(argv: string[]): { store: 'postgres' | 'redis'; pods: number 
     } else if (arg === '--pods') {
       pods = Number(argv[++i]);
       if (!Number.isInteger(pods) || pods < 2 || pods > 16) throw new Error(`--pods takes 2-16\n${USAGE}`);
+    } else if (arg === '--port') {
+      port = Number(argv[++i]);
+      if (!Number.isInteger(port) || port < 1 || port > 65_535)
+        throw new Error(`--port takes 1-65535\n${USAGE}`);
+    } else if (arg === '--serve') {
+      serve = true;
     } else if (arg === '--help' || arg === '-h') {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
-  return { store, pods };
+  return { store, pods, port, serve };
 }
 
 function printTable(results: ScenarioResult[]): void {
@@ -48,10 +67,11 @@ function printTable(results: ScenarioResult[]): void {
 }
 
 async function main(): Promise<number> {
-  const { store, pods } = parseArgs(process.argv.slice(2));
+  const { store, pods, port, serve } = parseArgs(process.argv.slice(2));
   let database: EmbeddedPostgresServer | undefined;
   let cluster: PodClusterHandle | undefined;
   let stopping: Promise<void> | undefined;
+  const serving = serve;
   const stopAll = () => {
     stopping ??= (async () => {
       await cluster?.stop().catch(() => {});
@@ -63,7 +83,8 @@ async function main(): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.log(`\n${signal}: stopping the cluster and the backend...`);
-      void stopAll().then(() => process.exit(130));
+      // Serving ends by a signal, as asked; during the scenarios a signal is an interruption.
+      void stopAll().then(() => process.exit(serving ? 0 : 130));
     });
   }
   try {
@@ -88,10 +109,16 @@ async function main(): Promise<number> {
       pods,
       env,
       readyTimeoutMs: 60_000,
+      balancerPort: port,
     });
     console.log(
       `ready: ${cluster.pods.map((p) => `${p.name} ${p.url}`).join(', ')}; balancer ${cluster.url}/mcp\n`,
     );
+    if (serve) {
+      console.log(`MCP endpoint: ${cluster.url}/mcp`);
+      console.log('serving until SIGINT/SIGTERM (Ctrl-C)');
+      await new Promise<never>(() => {}); // the signal handlers stop everything and exit
+    }
     const results = await runScenarios(cluster, (r) =>
       console.log(`  ${r.passed ? '✔' : '✖'} ${r.name} (${Math.round(r.ms)} ms)`),
     );

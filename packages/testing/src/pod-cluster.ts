@@ -30,6 +30,8 @@ export interface PodClusterOptions {
   readonly env?: Readonly<Record<string, string>> | undefined;
   /** How long each pod may take to answer `/healthz` with 200, per start. Default 20000. */
   readonly readyTimeoutMs?: number | undefined;
+  /** Port of the balancer on 127.0.0.1. Default: any free port. */
+  readonly balancerPort?: number | undefined;
 }
 
 /** One pod of a {@link PodClusterHandle}. */
@@ -317,7 +319,10 @@ export async function startPodCluster(options: PodClusterOptions): Promise<PodCl
     const started = await Promise.allSettled(pods.map((pod) => pod.start()));
     const failure = started.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
-    balancer = await startRoundRobinBalancer(pods.map((pod) => pod.url));
+    balancer = await startRoundRobinBalancer(
+      pods.map((pod) => pod.url),
+      { port: options.balancerPort },
+    );
     // A pod may have died while the balancer started.
     updateTargets();
   } catch (error) {

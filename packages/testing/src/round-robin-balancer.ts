@@ -18,7 +18,10 @@ export interface BalancerHandle {
  * n mod N, whatever its session. Streams both ways (SSE included); an upstream that refuses the
  * connection is skipped for that request, as a real balancer's health check would.
  */
-export async function startRoundRobinBalancer(targets: readonly string[]): Promise<BalancerHandle> {
+export async function startRoundRobinBalancer(
+  targets: readonly string[],
+  options: { port?: number | undefined } = {},
+): Promise<BalancerHandle> {
   let upstreams = [...targets];
   let next = 0;
   const log: string[] = [];
@@ -68,7 +71,14 @@ export async function startRoundRobinBalancer(targets: readonly string[]): Promi
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => forward(req, res, Buffer.concat(chunks), 1));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A fixed port (0: any free one); a port in use rejects instead of hanging.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
