@@ -63,6 +63,7 @@ export {
   MAX_SESSION_ID_LENGTH,
   redactSessionId,
 } from './session-id.js';
+export { type BackendTimeoutOptions, withBackendTimeout } from './store-kit/backend-timeout.js';
 export {
   type BusSubscription,
   deliverToSubscriptions,

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { isSessionStoreError, SessionStoreError } from '@mcp-session-store/core';
+import { isSessionStoreError, SessionStoreError, withBackendTimeout } from '@mcp-session-store/core';
 
 /** Default bound on one DynamoDB call, the SDK's own retries included. */
 export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
@@ -80,29 +80,18 @@ export class CallRunner {
   async send<T>(what: string, command: AnyCommand, expected: readonly string[] = []): Promise<T> {
     this.count++;
     const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(
-          new SessionStoreError(
-            'BACKEND_UNAVAILABLE',
-            `DynamoDB did not answer ${what} within ${this.timeoutMs} ms; the outcome is unknown`,
-          ),
-        );
-      }, this.timeoutMs);
-    });
     const send = this.client.send.bind(this.client) as unknown as LooseSend;
     const attempt = send(command, { abortSignal: controller.signal }) as Promise<T>;
-    // A call that loses the race must not surface later as an unhandled rejection.
-    attempt.catch(() => {});
     try {
-      return await Promise.race([attempt, timeout]);
+      return await withBackendTimeout(attempt, {
+        backend: 'DynamoDB',
+        what,
+        timeoutMs: this.timeoutMs,
+        onTimeout: () => controller.abort(),
+      });
     } catch (err) {
       if (expected.includes(awsErrorName(err) ?? '')) throw err;
       throw toStoreError(err, what);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

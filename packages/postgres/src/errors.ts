@@ -1,4 +1,4 @@
-import { isSessionStoreError, SessionStoreError } from '@mcp-session-store/core';
+import { isSessionStoreError, SessionStoreError, withBackendTimeout } from '@mcp-session-store/core';
 
 // SQLSTATE classes and codes that mean "not now" rather than "never": retrying may succeed.
 // 08 connection exception, 53 insufficient resources, 57P01-57P05 shutdown / cannot connect now,
@@ -53,26 +53,9 @@ export function toStoreError(err: unknown, what: string): SessionStoreError {
  * waits on a database that does not answer. Driver errors are mapped with {@link toStoreError}.
  */
 export async function bounded<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  // A call that loses the race must not surface later as an unhandled rejection.
-  promise.catch(() => {});
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new SessionStoreError(
-            'BACKEND_UNAVAILABLE',
-            `PostgreSQL did not answer ${what} within ${timeoutMs} ms; the outcome is unknown`,
-          ),
-        ),
-      timeoutMs,
-    );
-  });
   try {
-    return await Promise.race([promise, timeout]);
+    return await withBackendTimeout(promise, { backend: 'PostgreSQL', what, timeoutMs });
   } catch (err) {
     throw toStoreError(err, what);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isSessionStoreError, SessionStoreError } from '@mcp-session-store/core';
+import { isSessionStoreError, SessionStoreError, withBackendTimeout } from '@mcp-session-store/core';
 import type { RedisClient } from './redis-client.js';
 
 /** Default bound on one Redis call, so a lost connection never leaves a promise hanging. */
@@ -62,28 +62,14 @@ export class CommandRunner {
   /** Runs `call` (one round trip), bounded by the timeout. */
   async run<T>(what: string, call: (client: RedisClient) => Promise<T>): Promise<T> {
     this.count++;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new SessionStoreError(
-              'BACKEND_UNAVAILABLE',
-              `Redis did not answer ${what} within ${this.timeoutMs} ms; the outcome is unknown`,
-            ),
-          ),
-        this.timeoutMs,
-      );
-    });
-    const attempt = call(this.client);
-    // A call that loses the race must not surface later as an unhandled rejection.
-    attempt.catch(() => {});
     try {
-      return await Promise.race([attempt, timeout]);
+      return await withBackendTimeout(call(this.client), {
+        backend: 'Redis',
+        what,
+        timeoutMs: this.timeoutMs,
+      });
     } catch (err) {
       throw toStoreError(err, what);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
