@@ -4,6 +4,7 @@ import { freePorts } from './free-port.js';
 import { OutputTail } from './output-tail.js';
 import { spawnTracked } from './process-cleanup.js';
 import { type BalancerHandle, startRoundRobinBalancer } from './round-robin-balancer.js';
+import { stopChild } from './stop-child.js';
 
 const HOST = '127.0.0.1';
 const DEFAULT_PODS = 3;
@@ -11,7 +12,6 @@ const DEFAULT_READY_TIMEOUT_MS = 20_000;
 const POLL_INTERVAL_MS = 50;
 // One probe must not eat the whole deadline when a pod accepts connections but hangs.
 const PROBE_TIMEOUT_MS = 1_000;
-const STOP_GRACE_MS = 5_000;
 // Bounds the wait for a dead pod's last output: a grandchild holding its pipes open would delay
 // 'close' forever.
 const OUTPUT_DRAIN_MS = 500;
@@ -244,20 +244,7 @@ class Pod implements PodHandle {
     if (!running) return;
     // Out of the balancer before the signal: no new request may be routed to a dying pod.
     this.setServing(false);
-    if (!running.exit) running.child.kill(signal);
-    let timer: NodeJS.Timeout | undefined;
-    const escalate = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, STOP_GRACE_MS);
-    });
-    try {
-      const exited = await Promise.race([running.exited, escalate.then(() => undefined)]);
-      if (!exited) {
-        running.child.kill('SIGKILL');
-        await running.exited;
-      }
-    } finally {
-      clearTimeout(timer);
-    }
+    await stopChild(running, signal);
     if (this.running === running) this.running = undefined;
   }
 }

@@ -7,10 +7,10 @@ import { freePort } from './free-port.js';
 import { OutputTail } from './output-tail.js';
 import { registerTempDir, spawnTracked } from './process-cleanup.js';
 import { pingRedis, RedisReplyError, sendRedisCommand } from './resp.js';
+import { stopChild } from './stop-child.js';
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 10_000;
-const STOP_GRACE_MS = 5_000;
 const POLL_INTERVAL_MS = 50;
 // Only when we picked the port ourselves: another process may grab it right after freePort().
 const PORT_ATTEMPTS = 3;
@@ -213,20 +213,7 @@ class RedisServer implements RedisServerHandle {
   private async terminate(signal: NodeJS.Signals): Promise<void> {
     const running = this.running;
     if (!running) return;
-    if (!running.exit) running.child.kill(signal);
-    let timer: NodeJS.Timeout | undefined;
-    const escalate = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, STOP_GRACE_MS);
-    });
-    try {
-      const exited = await Promise.race([running.exited, escalate.then(() => undefined)]);
-      if (!exited) {
-        running.child.kill('SIGKILL');
-        await running.exited;
-      }
-    } finally {
-      clearTimeout(timer);
-    }
+    await stopChild(running, signal);
     if (this.running === running) this.running = undefined;
   }
 
