@@ -75,5 +75,15 @@ export function createTestServer(pod: string, _session: SessionContext): McpServ
     return text(pod);
   });
 
+  server.registerTool(
+    'close-stream',
+    { description: 'Closes its own SSE stream mid-call (SEP-1699); the result comes after', inputSchema: {} },
+    async (_args, extra) => {
+      extra.closeSSEStream?.();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return text(`${pod}:after-close`);
+    },
+  );
+
   return server;
 }

@@ -17,10 +17,11 @@ export {
   StreamableHTTPServerTransport,
   type StreamableHTTPServerTransportOptions,
 } from '../compat/streamable-http-transport.js';
-export type {
-  McpSessionRouterOptions,
-  PrincipalContext,
-  RouterHooks,
-  SessionContext,
+export {
+  LOCALHOST_HOSTS,
+  type McpSessionRouterOptions,
+  type PrincipalContext,
+  type RouterHooks,
+  type SessionContext,
 } from './options.js';
 export { createMcpSessionRouter, type FetchOptions, type McpSessionRouter } from './router.js';

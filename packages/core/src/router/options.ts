@@ -6,6 +6,9 @@ import type { MessageBus } from '../contract/message-bus.js';
 import type { SessionRecord } from '../contract/session-record.js';
 import type { SessionStore } from '../contract/session-store.js';
 
+/** The host names of the loopback interface, for {@link McpSessionRouterOptions.allowedHosts}. */
+export const LOCALHOST_HOSTS: readonly string[] = Object.freeze(['localhost', '127.0.0.1', '[::1]']);
+
 /** What `createServer` is told about the session it builds a server for. */
 export interface SessionContext {
   /** The session id; null for a request of the session-less 2026 protocol. */
@@ -77,6 +80,22 @@ export interface McpSessionRouterOptions {
   keepAliveMs?: number | undefined;
   /** Largest POST body read by `handle()` when none is pre-parsed. Default 4 MiB. */
   maxBodyBytes?: number | undefined;
+  /**
+   * The `retry` (ms) sent with priming events, telling clients how long to wait before they
+   * reconnect a closed stream (SEP-1699, e.g. after `extra.closeSSEStream()`). Default: none sent.
+   */
+  retryIntervalMs?: number | undefined;
+  /**
+   * DNS-rebinding protection: the host names (port ignored) a request's `Host` header may carry.
+   * Anything else gets 403 before any session is looked up. A server on loopback without TLS or
+   * authentication should set {@link LOCALHOST_HOSTS}. Default: every host is accepted.
+   *
+   * @example
+   * ```ts
+   * createMcpSessionRouter({ store, bus, createServer, allowedHosts: LOCALHOST_HOSTS });
+   * ```
+   */
+  allowedHosts?: readonly string[] | undefined;
   /** Observability hooks (see {@link RouterHooks}). */
   hooks?: RouterHooks | undefined;
 }

@@ -17,6 +17,7 @@ import {
   parseRouterMessage,
   routerInbox,
 } from './bus-messages.js';
+import { hostValidator } from './host-validation.js';
 import { accepted, badRequest, jsonRpcError, serviceUnavailable, sessionNotFound } from './http-responses.js';
 import { initializeRequestOf, isNotification, isRequest, isResponse, messagesOf } from './jsonrpc.js';
 import { type LocalSession, LocalSessions } from './local-sessions.js';
@@ -168,6 +169,8 @@ class Router implements McpSessionRouter {
   private readonly retryAfterSeconds: number;
   private readonly keepAliveMs: number;
   private readonly maxBodyBytes: number;
+  private readonly retryIntervalMs: number | undefined;
+  private readonly hostAllowed: ((request: Request) => boolean) | undefined;
   private readonly sweeper: NodeJS.Timeout;
   /** The bus subscriptions, made on first use and retried by the next request if they failed. */
   private subscribing: Promise<Unsubscribe[]> | undefined;
@@ -193,6 +196,11 @@ class Router implements McpSessionRouter {
     this.retryAfterSeconds = positive('retryAfterSeconds', options.retryAfterSeconds, 2);
     this.keepAliveMs = options.keepAliveMs ?? 15_000;
     this.maxBodyBytes = positive('maxBodyBytes', options.maxBodyBytes, 4 * 1024 * 1024);
+    this.retryIntervalMs =
+      options.retryIntervalMs === undefined
+        ? undefined
+        : positive('retryIntervalMs', options.retryIntervalMs, 0);
+    this.hostAllowed = hostValidator(options.allowedHosts);
     const localIdleMs = positive('localIdleMs', options.localIdleMs, 10 * 60_000);
     this.wireIds = new WireIdRegistry(this.processId);
     this.locals = new LocalSessions(
@@ -247,6 +255,9 @@ class Router implements McpSessionRouter {
 
   async fetch(request: Request, options: FetchOptions = {}): Promise<Response> {
     try {
+      if (this.hostAllowed && !this.hostAllowed(request)) {
+        return jsonRpcError(403, -32000, 'Forbidden: Host header not allowed');
+      }
       if (this.closed) return serviceUnavailable(this.retryAfterSeconds);
       await this.subscribed();
       const principal = (await this.options.principal?.({ request, authInfo: options.authInfo })) ?? null;
@@ -484,7 +495,7 @@ class Router implements McpSessionRouter {
       if (from === null) {
         // A priming event gives the client a resume point, and `follow` a place to start from.
         from = await events.storeEvent(GET_STREAM_ID, {});
-        sse.prime(from);
+        sse.prime(from, this.retryIntervalMs);
       }
       const streamId = lastEventId === null ? GET_STREAM_ID : await events.getStreamIdForEventId(from);
       if (streamId === undefined) {
@@ -597,6 +608,7 @@ class Router implements McpSessionRouter {
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => record.id,
       ...(events && { eventStore: events }),
+      ...(this.retryIntervalMs !== undefined && { retryInterval: this.retryIntervalMs }),
     });
     this.routeOutgoing(transport, record.id);
     await server.connect(transport);
