@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // import.meta.url in the CommonJS build (dynamodb-local.ts resolves the jar from this package).
+  shims: true,
 });

@@ -1,9 +1,14 @@
 /**
- * `@mcp-session-store/testing`: start real backends (Redis, Redis Cluster) and clusters of HTTP
+ * `@mcp-session-store/testing`: start real backends (Redis, Redis Cluster, DynamoDB Local) and clusters of HTTP
  * pods behind a balancer for tests on free ports, and make sure they die with the test process.
  *
  * @packageDocumentation
  */
+export {
+  DYNAMODB_LOCAL_CREDENTIALS,
+  type DynamoDBLocalHandle,
+  startDynamoDBLocal,
+} from './dynamodb-local.js';
 export { freePort, freePorts } from './free-port.js';
 export {
   type PodClusterHandle,

@@ -16,7 +16,8 @@ export interface BalancerHandle {
 /**
  * A round-robin HTTP balancer on loopback with **no affinity**: request n goes to upstream
  * n mod N, whatever its session. Streams both ways (SSE included); an upstream that refuses the
- * connection is skipped for that request, as a real balancer's health check would.
+ * connection is skipped for that request, as a real balancer's health check would. The `Host`
+ * header is forwarded as the client sent it.
  */
 export async function startRoundRobinBalancer(
   targets: readonly string[],
@@ -41,7 +42,9 @@ export async function startRoundRobinBalancer(
         port: target.port,
         method: req.method,
         path: req.url,
-        headers: { ...req.headers, host: target.host },
+        // The client's Host header goes through unchanged, as cloud load balancers and ingress
+        // controllers pass it: the pods' DNS-rebinding protection must see what the client sent.
+        headers: req.headers,
       },
       (answer) => {
         log.push(target.origin);
