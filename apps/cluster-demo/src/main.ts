@@ -1,38 +1,37 @@
 // The main job: start a backend, N pod processes and a round-robin balancer with no affinity, run one
 // MCP session through every scenario across them, print a table, stop everything.
-//   pnpm demo [--store postgres|redis] [--pods N] [--port P] [--serve]
-import { join } from 'node:path';
-import { type PodClusterHandle, startPodCluster } from '@mcp-session-store/testing';
-import { type EmbeddedPostgresServer, startEmbeddedPostgres } from './embedded-postgres.js';
+//   pnpm demo [--store memory|redis|postgres|dynamodb] [--pods N] [--port P] [--serve]
+import { type DemoCluster, isStoreName, type StoreName, startDemoCluster } from './cluster.js';
 import { runScenarios, type ScenarioResult } from './scenarios.js';
 
-const USAGE = `Usage: pnpm demo [--store postgres|redis] [--pods N] [--port P] [--serve]
-  --store  postgres (default: an embedded PostgreSQL, or DATABASE_URL) or redis (REDIS_URL)
-  --pods   pod processes behind the balancer, 2-16 (default 3)
+const USAGE = `Usage: pnpm demo [--store memory|redis|postgres|dynamodb] [--pods N] [--port P] [--serve]
+  --store  postgres (default: an embedded PostgreSQL, or DATABASE_URL), redis (REDIS_URL, default
+           redis://127.0.0.1:6379), dynamodb (DynamoDB Local, or DYNAMODB_ENDPOINT) or memory (one pod)
+  --pods   pod processes behind the balancer, 1-16 (default 3; memory: 1)
   --port   the balancer's port on 127.0.0.1 (default: any free port)
   --serve  instead of running the scenarios, serve until SIGINT/SIGTERM (point any MCP client at it)`;
 
 interface DemoOptions {
-  store: 'postgres' | 'redis';
+  store: StoreName;
   pods: number;
   port: number | undefined;
   serve: boolean;
 }
 
 function parseArgs(argv: string[]): DemoOptions {
-  let store: 'postgres' | 'redis' = 'postgres';
-  let pods = 3;
+  let store: StoreName = 'postgres';
+  let pods: number | undefined;
   let port: number | undefined;
   let serve = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--store') {
       const value = argv[++i];
-      if (value !== 'postgres' && value !== 'redis') throw new Error(`unknown store '${value}'\n${USAGE}`);
+      if (!isStoreName(value)) throw new Error(`unknown store '${value}'\n${USAGE}`);
       store = value;
     } else if (arg === '--pods') {
       pods = Number(argv[++i]);
-      if (!Number.isInteger(pods) || pods < 2 || pods > 16) throw new Error(`--pods takes 2-16\n${USAGE}`);
+      if (!Number.isInteger(pods) || pods < 1 || pods > 16) throw new Error(`--pods takes 1-16\n${USAGE}`);
     } else if (arg === '--port') {
       port = Number(argv[++i]);
       if (!Number.isInteger(port) || port < 1 || port > 65_535)
@@ -44,12 +43,12 @@ function parseArgs(argv: string[]): DemoOptions {
       process.exit(0);
     } else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
-  return { store, pods, port, serve };
+  return { store, pods: pods ?? (store === 'memory' ? 1 : 3), port, serve };
 }
 
 function printTable(results: ScenarioResult[]): void {
   const rows = results.map((r) => [
-    r.passed ? 'PASS' : 'FAIL',
+    r.status === 'passed' ? 'PASS' : r.status === 'skipped' ? 'SKIP' : 'FAIL',
     r.name,
     r.pods,
     `${Math.round(r.ms)} ms`,
@@ -68,66 +67,37 @@ function printTable(results: ScenarioResult[]): void {
 
 async function main(): Promise<number> {
   const { store, pods, port, serve } = parseArgs(process.argv.slice(2));
-  let database: EmbeddedPostgresServer | undefined;
-  let cluster: PodClusterHandle | undefined;
-  let stopping: Promise<void> | undefined;
-  const serving = serve;
-  const stopAll = () => {
-    stopping ??= (async () => {
-      await cluster?.stop().catch(() => {});
-      await database?.stop().catch(() => {});
-    })();
-    return stopping;
-  };
+  let cluster: DemoCluster | undefined;
   // Ctrl-C or a kill: stop everything this started, then leave.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.log(`\n${signal}: stopping the cluster and the backend...`);
       // Serving ends by a signal, as asked; during the scenarios a signal is an interruption.
-      void stopAll().then(() => process.exit(serving ? 0 : 130));
+      void (cluster?.stop() ?? Promise.resolve()).then(() => process.exit(serve ? 0 : 130));
     });
   }
   try {
-    const env: Record<string, string> = { STORE: store };
-    if (store === 'postgres') {
-      if (process.env.DATABASE_URL) {
-        env.DATABASE_URL = process.env.DATABASE_URL;
-        console.log('backend: PostgreSQL at DATABASE_URL');
-      } else {
-        console.log('backend: starting an embedded PostgreSQL (embedded-postgres)...');
-        database = await startEmbeddedPostgres();
-        env.DATABASE_URL = database.url;
-      }
-    } else {
-      env.REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-      env.KEY_PREFIX = `mcp:demo:${process.pid}:`;
-      console.log(`backend: Redis at ${env.REDIS_URL}`);
-    }
-    console.log(`pods: starting ${pods} pod processes and a round-robin balancer (no affinity)...`);
-    cluster = await startPodCluster({
-      command: [process.execPath, '--import', 'tsx', join(import.meta.dirname, 'pod.ts')],
-      pods,
-      env,
-      readyTimeoutMs: 60_000,
-      balancerPort: port,
-    });
-    console.log(
-      `ready: ${cluster.pods.map((p) => `${p.name} ${p.url}`).join(', ')}; balancer ${cluster.url}/mcp\n`,
-    );
+    cluster = await startDemoCluster({ store, pods, port, log: (line) => console.log(line) });
+    console.log('');
     if (serve) {
-      console.log(`MCP endpoint: ${cluster.url}/mcp`);
+      console.log(`MCP endpoint: ${cluster.endpoint}`);
       console.log('serving until SIGINT/SIGTERM (Ctrl-C)');
       await new Promise<never>(() => {}); // the signal handlers stop everything and exit
     }
-    const results = await runScenarios(cluster, (r) =>
-      console.log(`  ${r.passed ? '✔' : '✖'} ${r.name} (${Math.round(r.ms)} ms)`),
+    const results = await runScenarios(cluster.pods, { durable: cluster.durable }, (r) =>
+      console.log(
+        `  ${r.status === 'passed' ? '✔' : r.status === 'skipped' ? '-' : '✖'} ${r.name} (${Math.round(r.ms)} ms)`,
+      ),
     );
     printTable(results);
-    const passed = results.filter((r) => r.passed).length;
-    console.log(`\n${passed} passed, ${results.length - passed} failed`);
-    return passed === results.length && results.length > 0 ? 0 : 1;
+    const count = (status: ScenarioResult['status']) => results.filter((r) => r.status === status).length;
+    const skipped = count('skipped');
+    console.log(
+      `\n${count('passed')} passed, ${count('failed')} failed${skipped ? `, ${skipped} skipped (${store}: one pod)` : ''}`,
+    );
+    return count('failed') === 0 && count('passed') > 0 ? 0 : 1;
   } finally {
-    await stopAll();
+    await cluster?.stop();
   }
 }
 

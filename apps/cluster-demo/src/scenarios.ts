@@ -15,12 +15,18 @@ import {
 export interface ScenarioResult {
   name: string;
   pods: string;
-  passed: boolean;
+  status: 'passed' | 'failed' | 'skipped';
   ms: number;
   detail?: string;
 }
 
-type Check = () => Promise<{ pods: string[]; detail?: string }>;
+type Check = () => Promise<{ pods: string[]; detail?: string; skipped?: boolean }>;
+
+/** What the scenarios may expect of the cluster. */
+export interface ScenarioOptions {
+  /** Sessions survive a pod restart (false for process memory, where a restart loses them). */
+  durable: boolean;
+}
 
 const textOf = (result: unknown): string =>
   ((result as { content: Array<{ text: string }> }).content[0] as { text: string }).text;
@@ -39,6 +45,7 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
 
 export async function runScenarios(
   cluster: PodClusterHandle,
+  options: ScenarioOptions,
   onResult: (result: ScenarioResult) => void,
 ): Promise<ScenarioResult[]> {
   const endpoint = `${cluster.url}/mcp`;
@@ -162,6 +169,13 @@ export async function runScenarios(
     [
       'a pod killed (SIGKILL) mid-session',
       async () => {
+        if (!options.durable) {
+          return {
+            pods: [],
+            detail: 'needs a shared backend: process memory dies with the pod',
+            skipped: true,
+          };
+        }
         const victim = podCount - 1;
         await cluster.kill(victim);
         const pods = new Set<string>();
@@ -214,22 +228,22 @@ export async function runScenarios(
     const started = performance.now();
     let result: ScenarioResult;
     try {
-      const { pods, detail } = await check();
+      const { pods, detail, skipped } = await check();
       result = {
         name,
         pods: pods.join(', '),
-        passed: true,
+        status: skipped ? 'skipped' : 'passed',
         ms: performance.now() - started,
         ...(detail && { detail }),
       };
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
-      result = { name, pods: '', passed: false, ms: performance.now() - started, detail };
+      result = { name, pods: '', status: 'failed', ms: performance.now() - started, detail };
     }
     results.push(result);
     onResult(result);
     // A failed step leaves the session in an unknown state: stop there.
-    if (!result.passed) break;
+    if (result.status === 'failed') break;
   }
   await client.close().catch(() => {});
   return results;

