@@ -4,11 +4,12 @@
 import { join } from 'node:path';
 import {
   type DynamoDBLocalHandle,
+  type EmbeddedPostgresServer,
   type PodClusterHandle,
   startDynamoDBLocal,
+  startEmbeddedPostgres,
   startPodCluster,
 } from '@mcp-session-store/testing';
-import { type EmbeddedPostgresServer, startEmbeddedPostgres } from './embedded-postgres.js';
 
 /** The backends a cluster can run on. `memory` is process memory: one pod only. */
 export const STORES = ['memory', 'redis', 'postgres', 'dynamodb'] as const;

@@ -9,6 +9,7 @@ export {
   type DynamoDBLocalHandle,
   startDynamoDBLocal,
 } from './dynamodb-local.js';
+export { type EmbeddedPostgresServer, startEmbeddedPostgres } from './embedded-postgres.js';
 export { freePort, freePorts } from './free-port.js';
 export {
   type PodClusterHandle,
@@ -31,4 +32,8 @@ export {
 } from './redis-cluster.js';
 export { type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server.js';
 export { pingRedis, type RedisAddress, RedisReplyError, type RespValue, sendRedisCommand } from './resp.js';
-export { type BalancerHandle, startRoundRobinBalancer } from './round-robin-balancer.js';
+export {
+  type BalancerHandle,
+  type BalancerOptions,
+  startRoundRobinBalancer,
+} from './round-robin-balancer.js';

@@ -3,7 +3,11 @@ import { get as httpGet } from 'node:http';
 import { freePorts } from './free-port.js';
 import { OutputTail } from './output-tail.js';
 import { spawnTracked } from './process-cleanup.js';
-import { type BalancerHandle, startRoundRobinBalancer } from './round-robin-balancer.js';
+import {
+  type BalancerHandle,
+  type BalancerOptions,
+  startRoundRobinBalancer,
+} from './round-robin-balancer.js';
 import { stopChild } from './stop-child.js';
 
 const HOST = '127.0.0.1';
@@ -32,6 +36,8 @@ export interface PodClusterOptions {
   readonly readyTimeoutMs?: number | undefined;
   /** Port of the balancer on 127.0.0.1. Default: any free port. */
   readonly balancerPort?: number | undefined;
+  /** The balancer's affinity (see {@link BalancerOptions.affinity}). Default `'none'`: round robin. */
+  readonly affinity?: 'none' | 'session' | undefined;
 }
 
 /** One pod of a {@link PodClusterHandle}. */
@@ -308,7 +314,7 @@ export async function startPodCluster(options: PodClusterOptions): Promise<PodCl
     if (failure) throw failure.reason;
     balancer = await startRoundRobinBalancer(
       pods.map((pod) => pod.url),
-      { port: options.balancerPort },
+      { port: options.balancerPort, affinity: options.affinity },
     );
     // A pod may have died while the balancer started.
     updateTargets();

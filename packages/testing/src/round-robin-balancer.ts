@@ -13,6 +13,27 @@ export interface BalancerHandle {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startRoundRobinBalancer}. */
+export interface BalancerOptions {
+  /** Port on 127.0.0.1. Default: any free port. */
+  port?: number | undefined;
+  /**
+   * `'session'`: ideal affinity instead of round robin, for comparison: a request carrying an
+   * `Mcp-Session-Id` always goes to the same upstream (by a hash of the id); others go round robin.
+   */
+  affinity?: 'none' | 'session' | undefined;
+}
+
+/** A stable upstream index for a session id (FNV-1a). */
+function pinnedIndex(sessionId: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < sessionId.length; i++) {
+    hash ^= sessionId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % count;
+}
+
 /**
  * A round-robin HTTP balancer on loopback with **no affinity**: request n goes to upstream
  * n mod N, whatever its session. Streams both ways (SSE included); an upstream that refuses the
@@ -21,7 +42,7 @@ export interface BalancerHandle {
  */
 export async function startRoundRobinBalancer(
   targets: readonly string[],
-  options: { port?: number | undefined } = {},
+  options: BalancerOptions = {},
 ): Promise<BalancerHandle> {
   let upstreams = [...targets];
   let next = 0;
@@ -35,7 +56,12 @@ export async function startRoundRobinBalancer(
       res.writeHead(503).end();
       return;
     }
-    const target = new URL(upstreams[next++ % upstreams.length]!);
+    const sessionId = req.headers['mcp-session-id'];
+    const index =
+      options.affinity === 'session' && typeof sessionId === 'string' && attempt === 1
+        ? pinnedIndex(sessionId, upstreams.length)
+        : next++;
+    const target = new URL(upstreams[index % upstreams.length]!);
     const upstream = httpRequest(
       {
         host: target.hostname,
