@@ -98,3 +98,21 @@ test('retryIntervalMs: a stream closed mid-call carries the retry, and the resul
   expect(results).toHaveLength(1);
   expect(JSON.stringify(results[0])).toContain('pod-0:after-close');
 });
+
+test('handle(): a body that is not JSON is answered 400 Parse error, and the session is unaffected', async () => {
+  const pod = cluster.pods[0]!;
+  const init = await fetch(`${pod.url}/mcp`, { method: 'POST', headers: HEADERS, body: INITIALIZE });
+  await init.text();
+  const sessionId = init.headers.get('mcp-session-id')!;
+  const headers = { ...HEADERS, 'mcp-session-id': sessionId };
+  const bad = await fetch(`${pod.url}/mcp`, { method: 'POST', headers, body: '{"jsonrpc": "2.0", "id": 1,' });
+  expect(bad.status).toBe(400);
+  expect((await bad.json()).error.code).toBe(-32700);
+  const ok = await fetch(`${pod.url}/mcp`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'whoami' } }),
+  });
+  expect(ok.status).toBe(200);
+  expect(await ok.text()).toContain('pod-0');
+});

@@ -187,8 +187,8 @@ export class StreamableHTTPServerTransport implements Transport {
     parsedBody?: unknown,
   ): Promise<void> {
     const onError = (error: unknown) => this.inner.onerror?.(error as Error);
-    await serveNodeRequest(req, res, { parsedBody, maxBodyBytes: MAX_BODY_BYTES, onError }, (request) =>
-      this.handleWebRequest(request, { parsedBody, authInfo: req.auth }),
+    await serveNodeRequest(req, res, { parsedBody, maxBodyBytes: MAX_BODY_BYTES, onError }, (request, body) =>
+      this.handleWebRequest(request, { parsedBody: body, authInfo: req.auth }),
     );
   }
 

@@ -17,15 +17,24 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>
   return Buffer.concat(chunks);
 }
 
+/** A converted request, and its JSON body when it was parsed here. */
+export interface ConvertedRequest {
+  request: Request;
+  /** The parsed body: undefined when there is none, it was parsed upstream, or it is not valid JSON. */
+  parsedBody: unknown;
+}
+
 /**
  * A web `Request` for a node:http request. With `bodyAlreadyParsed` (Express/Fastify parsed it),
- * the body is not read again.
+ * the body is not read again. A JSON body is parsed here, once, and the `Request` carries none:
+ * building a body stream only for the handler to read it back costs more than the parse. A body
+ * that is not JSON stays on the `Request`, so the handler answers it as it always would.
  */
 export async function toWebRequest(
   req: IncomingMessage,
   bodyAlreadyParsed: boolean,
   maxBytes: number,
-): Promise<Request> {
+): Promise<ConvertedRequest> {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
@@ -36,7 +45,15 @@ export async function toWebRequest(
   const method = req.method ?? 'GET';
   const hasBody = !bodyAlreadyParsed && method !== 'GET' && method !== 'HEAD';
   const body = hasBody ? await readBody(req, maxBytes) : undefined;
-  return new Request(url, { method, headers, ...(body && body.length > 0 && { body }) });
+  if (body && body.length > 0) {
+    try {
+      const parsedBody: unknown = JSON.parse(body.toString('utf8'));
+      return { request: new Request(url, { method, headers }), parsedBody };
+    } catch {
+      return { request: new Request(url, { method, headers, body }), parsedBody: undefined };
+    }
+  }
+  return { request: new Request(url, { method, headers }), parsedBody: undefined };
 }
 
 /** Writes a web `Response` to a node:http response, streaming its body with backpressure. */
@@ -78,11 +95,12 @@ export async function serveNodeRequest(
   req: IncomingMessage,
   res: ServerResponse,
   options: { parsedBody: unknown; maxBodyBytes: number; onError?: ((error: unknown) => void) | undefined },
-  handle: (request: Request) => Promise<Response>,
+  handle: (request: Request, parsedBody: unknown) => Promise<Response>,
 ): Promise<void> {
   let response: Response;
   try {
-    response = await handle(await toWebRequest(req, options.parsedBody !== undefined, options.maxBodyBytes));
+    const converted = await toWebRequest(req, options.parsedBody !== undefined, options.maxBodyBytes);
+    response = await handle(converted.request, options.parsedBody ?? converted.parsedBody);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       response = jsonRpcError(413, -32000, 'Request body too large');

@@ -248,8 +248,11 @@ class Router implements McpSessionRouter {
     parsedBody?: unknown,
   ): Promise<void> {
     const onError = (error: unknown) => this.hooks.onError?.(error, { operation: 'handle' });
-    await serveNodeRequest(req, res, { parsedBody, maxBodyBytes: this.maxBodyBytes, onError }, (request) =>
-      this.fetch(request, { authInfo: req.auth, parsedBody }),
+    await serveNodeRequest(
+      req,
+      res,
+      { parsedBody, maxBodyBytes: this.maxBodyBytes, onError },
+      (request, body) => this.fetch(request, { authInfo: req.auth, parsedBody: body }),
     );
   }
 
