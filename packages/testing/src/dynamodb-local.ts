@@ -10,8 +10,11 @@ import { freePort } from './free-port.js';
 import { spawnTracked } from './process-cleanup.js';
 import { type StoppableChild, stopChild } from './stop-child.js';
 
-/** Static credentials for DynamoDB Local, which accepts any. */
-export const DYNAMODB_LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local' });
+/**
+ * Static credentials for DynamoDB Local, which accepts any. Not frozen: the AWS SDK annotates the
+ * credentials object it is given.
+ */
+export const DYNAMODB_LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 const JAVA_INSTALL_HINT =
   'DynamoDB Local needs Java 17+ on PATH, e.g. `apt-get install openjdk-17-jre-headless` (Debian/Ubuntu), or point DYNAMODB_ENDPOINT at a running DynamoDB.';
