@@ -107,7 +107,7 @@ test('handle(): a body that is not JSON is answered 400 Parse error, and the ses
   const headers = { ...HEADERS, 'mcp-session-id': sessionId };
   const bad = await fetch(`${pod.url}/mcp`, { method: 'POST', headers, body: '{"jsonrpc": "2.0", "id": 1,' });
   expect(bad.status).toBe(400);
-  expect((await bad.json()).error.code).toBe(-32700);
+  expect(((await bad.json()) as { error: { code: number } }).error.code).toBe(-32700);
   const ok = await fetch(`${pod.url}/mcp`, {
     method: 'POST',
     headers,
