@@ -2,12 +2,14 @@
 // Java 17+) in memory on a free port, tracked so it dies with the process that started it.
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { findExecutable } from './find-executable.js';
 import { freePort } from './free-port.js';
-import { spawnTracked } from './process-cleanup.js';
+import { registerTempDir, spawnTracked } from './process-cleanup.js';
 import { type StoppableChild, stopChild } from './stop-child.js';
 
 /**
@@ -78,6 +80,8 @@ export async function startDynamoDBLocal(
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
   const dir = jarDirectory();
+  const workDir = await mkdtemp(join(tmpdir(), 'mcpss-dynamodb-local-'));
+  registerTempDir(workDir);
   let child: StoppableChild | undefined;
   const start = async () => {
     const proc = spawnTracked(
@@ -88,10 +92,12 @@ export async function startDynamoDBLocal(
         join(dir, 'DynamoDBLocal.jar'),
         '-inMemory',
         '-sharedDb',
+        // No usage reports, and no metadata file in the caller's directory (it runs in a temp one).
+        '-disableTelemetry',
         '-port',
         String(port),
       ],
-      { stdio: 'ignore' },
+      { stdio: 'ignore', cwd: workDir },
     );
     const exited = new Promise((resolve) => proc.once('exit', resolve));
     child = { child: proc, exited };
