@@ -66,13 +66,13 @@ async function postgresBackend(): Promise<Backend> {
 
 async function dynamodbBackend(): Promise<Backend> {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
+  // A loopback endpoint is DynamoDB Local, which accepts any credentials; anything else (AWS) gets
+  // the SDK's default credential chain and region (AWS_REGION, profiles, roles).
+  const local =
+    endpoint !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(endpoint);
   const client = new DynamoDBClient({
     ...(endpoint && { endpoint }),
-    region: process.env.AWS_REGION ?? 'local',
-    // DynamoDB Local accepts any credentials; without AWS_* credentials in the environment, use fake ones.
-    ...(!process.env.AWS_ACCESS_KEY_ID && {
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
+    ...(local && { region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   });
   const tableName = process.env.DYNAMODB_TABLE ?? 'mcp-sessions';
   await createTable(client, { tableName }); // idempotent; on AWS the table comes from your infrastructure code
