@@ -23,12 +23,15 @@ const RUNNER_CLI = join(
   'index.js',
 );
 
-const USAGE = `Usage: pnpm conformance [--store stock|memory|redis|postgres|dynamodb|all] [--pods N]
-  --store  what to test (repeatable; default all: the stock single-process baseline, then memory
-           with 1 pod and redis, postgres, dynamodb with N pods each)
-  --pods   pods per shared backend (default 3)`;
+const USAGE = `Usage: pnpm conformance [--store stock|stock-cluster|memory|redis|postgres|dynamodb|all] [--pods N]
+  --store  what to test (repeatable; default all: the stock single-process baseline, the same stock
+           server as N processes behind the balancer without the router (the problem: expected to
+           fail, not counted), then memory with 1 pod and redis, postgres, dynamodb with N pods each)
+  --pods   pods per shared backend and for stock-cluster (default 3)`;
 
-type Target = 'stock' | StoreName;
+/** `stock-cluster` is the problem this project solves: it is expected to fail and is not counted. */
+type Target = 'stock' | 'stock-cluster' | StoreName;
+const ALL_TARGETS: Target[] = ['stock', 'stock-cluster', ...STORES];
 
 interface Outcome {
   target: Target;
@@ -47,8 +50,8 @@ function parseArgs(argv: string[]): { targets: Target[]; pods: number } {
     const arg = argv[i];
     if (arg === '--store') {
       const value = argv[++i];
-      if (value === 'all') targets.push('stock', ...STORES);
-      else if (value === 'stock' || isStoreName(value)) targets.push(value);
+      if (value === 'all') targets.push(...ALL_TARGETS);
+      else if (value === 'stock' || value === 'stock-cluster' || isStoreName(value)) targets.push(value);
       else throw new Error(`unknown store '${value}'\n${USAGE}`);
     } else if (arg === '--pods') {
       pods = Number(argv[++i]);
@@ -58,7 +61,7 @@ function parseArgs(argv: string[]): { targets: Target[]; pods: number } {
       process.exit(0);
     } else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
-  return { targets: targets.length > 0 ? [...new Set(targets)] : ['stock', ...STORES], pods };
+  return { targets: targets.length > 0 ? [...new Set(targets)] : ALL_TARGETS, pods };
 }
 
 /** Installs the runner and its Node 22 with npm (once; the lockfile pins both). */
@@ -74,6 +77,9 @@ function ensureRunner(): void {
   }
 }
 
+/** The runner's process while it runs: a signal to this script ends it too. */
+let activeRunner: ReturnType<typeof spawn> | undefined;
+
 /** Runs the official runner against `url`; returns its exit code, its output and the checks it saved. */
 async function runSuite(url: string): Promise<{ code: number; output: string; checks: Array<Check> }> {
   const outDir = await mkdtemp(join(tmpdir(), 'mcp-conformance-'));
@@ -81,6 +87,7 @@ async function runSuite(url: string): Promise<{ code: number; output: string; ch
     const child = spawn(RUNNER_NODE, [RUNNER_CLI, 'server', '--url', url, '--output-dir', outDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    activeRunner = child;
     let output = '';
     child.stdout.on('data', (chunk) => {
       output += chunk;
@@ -89,6 +96,7 @@ async function runSuite(url: string): Promise<{ code: number; output: string; ch
       output += chunk;
     });
     const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 1)));
+    activeRunner = undefined;
     const checks: Check[] = [];
     for (const dir of await readdir(outDir)) {
       const file = join(outDir, dir, 'checks.json');
@@ -114,15 +122,23 @@ async function startTarget(
   target: Target,
   pods: number,
 ): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (target === 'stock') {
-    console.log('baseline: one stock SDK process (no router, sessions in its memory)...');
-    const single: PodClusterHandle = await startPodCluster({
+  if (target === 'stock' || target === 'stock-cluster') {
+    const count = target === 'stock' ? 1 : pods;
+    console.log(
+      target === 'stock'
+        ? '  baseline: one stock SDK process (no router, sessions in its memory)...'
+        : `  the problem: the same stock server as ${count} processes behind the round-robin balancer, no router...`,
+    );
+    const stock: PodClusterHandle = await startPodCluster({
       command: [process.execPath, '--import', 'tsx', join(import.meta.dirname, 'stock-server.ts')],
-      pods: 1,
+      pods: count,
       readyTimeoutMs: 60_000,
     });
-    // Straight to the process: the baseline has no balancer in front.
-    return { url: `${single.pods[0]!.url}/mcp`, stop: () => single.stop() };
+    // One process is reached directly (no balancer in front of the baseline); several through it.
+    return {
+      url: target === 'stock' ? `${stock.pods[0]!.url}/mcp` : `${stock.url}/mcp`,
+      stop: () => stock.stop(),
+    };
   }
   const cluster = await startDemoCluster({
     store: target,
@@ -138,7 +154,10 @@ async function main(): Promise<number> {
   const outcomes: Outcome[] = [];
   let current: { stop: () => Promise<void> } | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void (current?.stop() ?? Promise.resolve()).then(() => process.exit(130)));
+    process.once(signal, () => {
+      activeRunner?.kill('SIGTERM');
+      void (current?.stop() ?? Promise.resolve()).then(() => process.exit(130));
+    });
   }
   for (const target of targets) {
     const started = performance.now();
@@ -168,7 +187,7 @@ async function main(): Promise<number> {
       }
       const total = /Total: (\d+) passed, (\d+) failed/.exec(output);
       console.log(`  ${total ? total[0] : 'no summary from the runner'}`);
-      for (const failure of failures) console.log(`  FAILURE ${failure}`);
+      if (target !== 'stock-cluster') for (const failure of failures) console.log(`  FAILURE ${failure}`);
       outcomes.push(outcome);
     } finally {
       await running.stop();
@@ -177,8 +196,14 @@ async function main(): Promise<number> {
   }
 
   console.log('\nOfficial MCP conformance (@modelcontextprotocol/conformance 0.1.16, active server suite)\n');
+  const label = (o: Outcome) =>
+    o.target === 'stock'
+      ? 'stock SDK, 1 process (baseline)'
+      : o.target === 'stock-cluster'
+        ? `stock SDK, ${o.pods} processes + round-robin, no router (the problem)`
+        : `${o.target}, ${o.pods} pod(s) + round-robin`;
   const rows = outcomes.map((o) => [
-    o.target === 'stock' ? 'stock SDK, 1 process (baseline)' : `${o.target}, ${o.pods} pod(s) + round-robin`,
+    label(o),
     `${o.passed}/${o.passed + o.failed}`,
     String(o.warnings),
     `${o.seconds.toFixed(1)} s`,
@@ -193,10 +218,11 @@ async function main(): Promise<number> {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
-  const bad = outcomes.filter((o) => o.failed > 0 || o.passed === 0);
+  // The unrouted stock cluster failing is the point; every other target must pass everything.
+  const bad = outcomes.filter((o) => o.target !== 'stock-cluster' && (o.failed > 0 || o.passed === 0));
   console.log(
     bad.length === 0
-      ? '\nall checks passed on every target'
+      ? '\nall checks passed on every target (the unrouted stock cluster, if run, shows the problem: not counted)'
       : `\nFAILED: ${bad.map((o) => o.target).join(', ')}`,
   );
   return bad.length === 0 ? 0 : 1;
