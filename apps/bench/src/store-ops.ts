@@ -608,7 +608,7 @@ const UPDATE_WHY: Record<SharedBackend, string> = {
 function headline(m: Measured): string {
   const single = m.rows.filter((r) => r.op !== 'CAS update').map((r) => r.ratio);
   const update = m.rows.find((r) => r.op === 'CAS update')!;
-  return `${m.label} store ops at ${fmt(Math.min(...single), 2)}–${fmt(Math.max(...single), 2)}× the raw driver's nearest single command for create, get and touch; CAS update at ${fmt(update.ratio, 2)}× (${UPDATE_WHY[m.backend]}). Same run, interleaved.`;
+  return `${m.label} store ops: throughput at ${fmt(Math.min(...single), 2)}–${fmt(Math.max(...single), 2)}× the ops/s of the raw driver's nearest single command for create, get and touch; CAS update at ${fmt(update.ratio, 2)}× (${UPDATE_WHY[m.backend]}). Same run, interleaved.`;
 }
 
 export async function runStoreOps(ctx: BenchContext): Promise<SectionResult> {
