@@ -39,7 +39,7 @@ export function renderChart(sections: readonly SectionResult[]): string {
     }
     y += 16;
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" font-family="sans-serif" role="img">\n<title>${escapeXml(charts.map((c) => c.title).join('; '))}</title>\n<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;
 }
 
 export function renderReport(
