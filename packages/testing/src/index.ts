@@ -11,6 +11,7 @@ export {
 } from './dynamodb-local.js';
 export { type EmbeddedPostgresServer, startEmbeddedPostgres } from './embedded-postgres.js';
 export { freePort, freePorts } from './free-port.js';
+export { type LatencyProxyHandle, startLatencyProxy } from './latency-proxy.js';
 export {
   type PodClusterHandle,
   type PodClusterOptions,
