@@ -1,6 +1,12 @@
 // The three shared backends, built the same way for every section.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EventStoreFactory, MessageBus, SessionStore } from '@mcp-session-store/core';
+import {
+  type EventStoreFactory,
+  generateSessionId,
+  type MessageBus,
+  type NewSession,
+  type SessionStore,
+} from '@mcp-session-store/core';
 import {
   createTable,
   DynamoDBEventStore,
@@ -21,6 +27,24 @@ import type { BenchContext } from './context.js';
 
 export const SHARED_BACKENDS = ['redis', 'postgres', 'dynamodb'] as const;
 export type SharedBackend = (typeof SHARED_BACKENDS)[number];
+
+/** How the report names each backend. */
+export const BACKEND_LABELS: Record<SharedBackend, string> = {
+  redis: 'Redis',
+  postgres: 'PostgreSQL',
+  dynamodb: 'DynamoDB',
+};
+
+/** What the router stores for a session without authentication (no principal). */
+export function newBenchSession(): NewSession {
+  return {
+    id: generateSessionId(),
+    principal: null,
+    protocolVersion: '2025-11-25',
+    clientInfo: { name: 'bench-client', version: '1.0.0' },
+    clientCapabilities: { elicitation: {}, sampling: {}, roots: { listChanged: true } },
+  };
+}
 
 /** The bench's DynamoDB table (created on first use). */
 export const DYNAMODB_TABLE = 'mcp-bench';

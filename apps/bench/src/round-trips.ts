@@ -10,6 +10,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { type Adapters, adaptersFor, type SharedBackend } from './backends.js';
+import { forEachConcurrent } from './concurrency.js';
 import type { BenchContext, SectionResult } from './context.js';
 import { callEcho, openSession } from './mcp-http.js';
 import { ProposalRedisStore } from './proposal-redis-store.js';
@@ -47,15 +48,10 @@ async function warmSessions(served: Served): Promise<string[]> {
 
 /** `requests` calls, alternating endpoints (round robin), CONCURRENCY in flight. */
 async function steadyCalls(served: Served, sessionIds: string[], requests: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < requests) {
-      const n = next++;
-      const endpoint = served.endpoints[n % served.endpoints.length]!;
-      await callEcho(endpoint, sessionIds[n % sessionIds.length]!, n + 1);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const calls = Array.from({ length: requests }, (_, n) => n);
+  await forEachConcurrent(calls, CONCURRENCY, (n) =>
+    callEcho(served.endpoints[n % served.endpoints.length]!, sessionIds[n % sessionIds.length]!, n + 1),
+  );
 }
 
 /** Redis: commands sent (MONITOR, scripts' own excluded) and executed (commandstats). */

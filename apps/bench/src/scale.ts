@@ -9,7 +9,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { generateSessionId, type NewSession, type SessionStore } from '@mcp-session-store/core';
+import type { SessionStore } from '@mcp-session-store/core';
 import { createMcpSessionRouter } from '@mcp-session-store/core/router';
 import { createTable, DynamoDBSessionStore, DynamoKeys } from '@mcp-session-store/dynamodb';
 import { MemoryBackend, MemoryMessageBus, MemorySessionStore } from '@mcp-session-store/memory';
@@ -17,8 +17,9 @@ import { migrate, PostgresSessionStore } from '@mcp-session-store/postgres';
 import { RedisKeys, RedisSessionStore } from '@mcp-session-store/redis';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { dynamodbClient, type SharedBackend } from './backends.js';
+import { BACKEND_LABELS, dynamodbClient, newBenchSession, type SharedBackend } from './backends.js';
 import { createBenchServer } from './bench-server.js';
+import { forEachConcurrent } from './concurrency.js';
 import type { BenchContext, SectionResult } from './context.js';
 import { openSession } from './mcp-http.js';
 import { type Served, serveStock } from './servers.js';
@@ -31,40 +32,11 @@ const FILL_CONCURRENCY = 64;
 const MEMORY_SAMPLE = 200;
 const KEY_PREFIX = 'bench-scale:';
 const NAMESPACE = 'bench-scale';
-const LABELS: Record<SharedBackend, string> = {
-  redis: 'Redis',
-  postgres: 'PostgreSQL',
-  dynamodb: 'DynamoDB',
-};
-
-/** What the router stores for a session without authentication. */
-function newSession(): NewSession {
-  return {
-    id: generateSessionId(),
-    principal: null,
-    protocolVersion: '2025-11-25',
-    clientInfo: { name: 'bench-client', version: '1.0.0' },
-    clientCapabilities: { elicitation: {}, sampling: {}, roots: { listChanged: true } },
-  };
-}
-
-async function forEachConcurrent<T>(
-  items: readonly T[],
-  concurrency: number,
-  fn: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
 
 async function fill(store: SessionStore, count: number): Promise<string[]> {
   const ids: string[] = [];
   await forEachConcurrent(Array.from({ length: count }), FILL_CONCURRENCY, async () => {
-    ids.push((await store.create(newSession())).id);
+    ids.push((await store.create(newBenchSession())).id);
   });
   return ids;
 }
@@ -513,7 +485,7 @@ export async function runScale(ctx: BenchContext): Promise<SectionResult> {
     const result = await measureBackend(ctx, backend);
     latency.push(result.latency);
     memory.push({ backend, rows: result.memory });
-    layouts.push(`${LABELS[backend]}: ${result.layout}`);
+    layouts.push(`${BACKEND_LABELS[backend]}: ${result.layout}`);
     ctx.log(`  scale: ${backend} done in ${fmt((performance.now() - started) / 1000, 1)} s`);
   }
   const pods = await measurePods(ctx);
@@ -531,7 +503,7 @@ export async function runScale(ctx: BenchContext): Promise<SectionResult> {
       'p99 ratio',
     ],
     latency.map((r) => [
-      LABELS[r.backend],
+      BACKEND_LABELS[r.backend],
       fmt(r.n),
       ms(r.smallP50),
       ms(r.largeP50),
@@ -545,7 +517,7 @@ export async function runScale(ctx: BenchContext): Promise<SectionResult> {
     ['backend', 'N', 'figure', 'bytes per idle session'],
     memory.flatMap((m) =>
       m.rows.map((row) => [
-        LABELS[m.backend],
+        BACKEND_LABELS[m.backend],
         fmt(latency.find((l) => l.backend === m.backend)!.n),
         row.what,
         fmt(row.bytesPerSession),
@@ -568,7 +540,7 @@ export async function runScale(ctx: BenchContext): Promise<SectionResult> {
     : '**without a forced GC** (node ran without `--expose-gc`): the figures include garbage not yet collected';
   const dynamoN = latency.find((l) => l.backend === 'dynamodb')!.n;
   const largeN = latency.find((l) => l.backend === 'redis')!.n;
-  const markdown = `Method: on each backend, two keyspaces that share no structure hold sessions at the same time: one with ${SMALL} sessions ("almost empty") and one with N (${layouts.join('; ')}). They are filled through the store's \`create\` (${FILL_CONCURRENCY} in flight). N is ${fmt(largeN)} on Redis and PostgreSQL and **${fmt(dynamoN)} on DynamoDB**: DynamoDB Local (a Java process over SQLite) is far slower, so it gets fewer. Fill rates in this run: ${latency.map((l) => `${LABELS[l.backend]} ${fmt(l.fillRate)} creates/s`).join(', ')}. Latency is one \`get\` then one \`touch\` of a session picked at random, one at a time, the two keyspaces taking turns sample by sample (order alternating); ${rounds} rounds of ${fmt(latency[0]!.samples)} samples per keyspace (${fmt(latency.find((l) => l.backend === 'dynamodb')!.samples)} on DynamoDB); the figures are medians over the rounds of each round's percentile, and the ratios medians of the per-round ratios. With so few samples a round, p99 is a round's second- or third-slowest sample: one pause of the backend's process moves it, so read p50 for flatness and p99 for outliers. Rehydrating a session on another process reads it with exactly this \`get\` (the server built around it does not depend on N), so this is also what rehydration costs at scale. PostgreSQL tables are VACUUM ANALYZEd and a CHECKPOINT taken after the fill. Records are what the router stores for an unauthenticated session. All of it is deleted afterwards (SCAN + UNLINK, DROP SCHEMA, DeleteTable).
+  const markdown = `Method: on each backend, two keyspaces that share no structure hold sessions at the same time: one with ${SMALL} sessions ("almost empty") and one with N (${layouts.join('; ')}). They are filled through the store's \`create\` (${FILL_CONCURRENCY} in flight). N is ${fmt(largeN)} on Redis and PostgreSQL and **${fmt(dynamoN)} on DynamoDB**: DynamoDB Local (a Java process over SQLite) is far slower, so it gets fewer. Fill rates in this run: ${latency.map((l) => `${BACKEND_LABELS[l.backend]} ${fmt(l.fillRate)} creates/s`).join(', ')}. Latency is one \`get\` then one \`touch\` of a session picked at random, one at a time, the two keyspaces taking turns sample by sample (order alternating); ${rounds} rounds of ${fmt(latency[0]!.samples)} samples per keyspace (${fmt(latency.find((l) => l.backend === 'dynamodb')!.samples)} on DynamoDB); the figures are medians over the rounds of each round's percentile, and the ratios medians of the per-round ratios. With so few samples a round, p99 is a round's second- or third-slowest sample: one pause of the backend's process moves it, so read p50 for flatness and p99 for outliers. Rehydrating a session on another process reads it with exactly this \`get\` (the server built around it does not depend on N), so this is also what rehydration costs at scale. PostgreSQL tables are VACUUM ANALYZEd and a CHECKPOINT taken after the fill. Records are what the router stores for an unauthenticated session. All of it is deleted afterwards (SCAN + UNLINK, DROP SCHEMA, DeleteTable).
 
 ### Store get + touch: almost empty against N stored sessions
 
@@ -586,12 +558,15 @@ A pod serving live sessions: in this process, the router (\`createMcpSessionRout
 
 ${podTable}`;
   const flat = latency
-    .map((r) => `${LABELS[r.backend]} p50 ${fmt(r.ratioP50, 2)}× / p99 ${fmt(r.ratioP99, 2)}× at ${fmt(r.n)}`)
+    .map(
+      (r) =>
+        `${BACKEND_LABELS[r.backend]} p50 ${fmt(r.ratioP50, 2)}× / p99 ${fmt(r.ratioP99, 2)}× at ${fmt(r.n)}`,
+    )
     .join(', ');
   const idle = memory
     .map(
       (m) =>
-        `${LABELS[m.backend]} ~${fmt(m.rows[0]!.bytesPerSession)} B${m.backend === 'dynamodb' ? ' (computed item size)' : ''}`,
+        `${BACKEND_LABELS[m.backend]} ~${fmt(m.rows[0]!.bytesPerSession)} B${m.backend === 'dynamodb' ? ' (computed item size)' : ''}`,
     )
     .join(', ');
   return {

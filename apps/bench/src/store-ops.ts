@@ -9,15 +9,18 @@ import {
   UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import {
-  DEFAULT_IDLE_TTL_MS,
-  generateSessionId,
-  type NewSession,
-  type SessionStore,
-} from '@mcp-session-store/core';
+import { DEFAULT_IDLE_TTL_MS, type NewSession, type SessionStore } from '@mcp-session-store/core';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { type Adapters, adaptersFor, DYNAMODB_TABLE, type SharedBackend } from './backends.js';
+import {
+  type Adapters,
+  adaptersFor,
+  BACKEND_LABELS,
+  DYNAMODB_TABLE,
+  newBenchSession,
+  type SharedBackend,
+} from './backends.js';
+import { forEachConcurrent } from './concurrency.js';
 import type { BenchContext, SectionResult } from './context.js';
 import { fmt, median, table } from './stats.js';
 
@@ -48,22 +51,6 @@ const SLICES = 3;
 const SEEDED = 64;
 const NAMESPACE = 'bench-store-ops';
 const RAW_PREFIX = 'bench-raw';
-const LABELS: Record<SharedBackend, string> = {
-  redis: 'Redis',
-  postgres: 'PostgreSQL',
-  dynamodb: 'DynamoDB',
-};
-
-/** What the router stores for a session without authentication (no principal). */
-function newSession(): NewSession {
-  return {
-    id: generateSessionId(),
-    principal: null,
-    protocolVersion: '2025-11-25',
-    clientInfo: { name: 'bench-client', version: '1.0.0' },
-    clientCapabilities: { elicitation: {}, sampling: {}, roots: { listChanged: true } },
-  };
-}
 
 /** The record's content fields as JSON (what PostgreSQL's `data` column and DynamoDB's `data` hold). */
 function contentOf(session: NewSession, metadata: Record<string, number>): Record<string, unknown> {
@@ -77,19 +64,6 @@ function contentOf(session: NewSession, metadata: Record<string, number>): Recor
 }
 
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
-
-async function forEachConcurrent<T>(
-  items: readonly T[],
-  concurrency: number,
-  fn: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
 
 /** What one side did in a round: completed operations, time, and CPU spent on them. */
 interface Window {
@@ -166,13 +140,13 @@ async function measureRound(
 /** Our side, identical on every backend: the store, over seeded sessions; created ids are recorded. */
 async function oursOps(store: SessionStore, created: string[]): Promise<Record<Op, Run>> {
   const seeded: string[] = [];
-  for (let i = 0; i < SEEDED; i++) seeded.push((await store.create(newSession())).id);
+  for (let i = 0; i < SEEDED; i++) seeded.push((await store.create(newBenchSession())).id);
   created.push(...seeded);
   const versions = seeded.map(() => 1);
   let step = 0;
   return {
     create: async () => {
-      created.push((await store.create(newSession())).id);
+      created.push((await store.create(newBenchSession())).id);
     },
     get: async () => {
       if (!(await store.get(pick(seeded)))) throw new Error('ours get: session missing');
@@ -227,7 +201,7 @@ async function redisSubject(adapters: Adapters, created: string[]): Promise<Subj
   const redis = adapters.driver.redis!;
   const key = (id: string) => `${RAW_PREFIX}:{${id}}`;
   const rawCreate = async (): Promise<string> => {
-    const session = newSession();
+    const session = newBenchSession();
     const k = key(session.id);
     await redis.multi().hset(k, redisFields(session, Date.now())).pexpire(k, DEFAULT_IDLE_TTL_MS).exec();
     return k;
@@ -239,7 +213,7 @@ async function redisSubject(adapters: Adapters, created: string[]): Promise<Subj
   let step = 0;
   return {
     backend: 'redis',
-    label: LABELS.redis,
+    label: BACKEND_LABELS.redis,
     baselines: {
       create: 'MULTI { HSET of the same 9 fields; PEXPIRE } (one round trip, no existence check)',
       get: 'HGETALL of the same hash (exactly what the adapter sends), no decoding',
@@ -310,7 +284,7 @@ async function postgresSubject(adapters: Adapters, created: string[]): Promise<S
   await createRawTable(pool);
   const sessions = new Map<string, NewSession>();
   const rawCreate = async (): Promise<NewSession> => {
-    const session = newSession();
+    const session = newBenchSession();
     const now = Date.now();
     await pool.query(`INSERT INTO ${RAW_TABLE} (${RAW_COLUMNS}) VALUES ($1, $2, $3, $4, $4, $5, 1)`, [
       session.id,
@@ -331,7 +305,7 @@ async function postgresSubject(adapters: Adapters, created: string[]): Promise<S
   let step = 0;
   return {
     backend: 'postgres',
-    label: LABELS.postgres,
+    label: BACKEND_LABELS.postgres,
     baselines: {
       create: `INSERT ... VALUES (client-side times) into ${RAW_TABLE}, same columns and indexes`,
       get: 'SELECT the same columns WHERE id = $1, no decoding',
@@ -421,7 +395,7 @@ async function dynamodbSubject(adapters: Adapters, created: string[]): Promise<S
   const rawKeys: string[] = [];
   const sessions = new Map<string, NewSession>();
   const rawCreate = async (): Promise<NewSession> => {
-    const session = newSession();
+    const session = newBenchSession();
     const pk = `${RAW_PREFIX}#s#${session.id}`;
     await client.send(
       new PutItemCommand({ TableName: DYNAMODB_TABLE, Item: dynamoItem(session, Date.now(), pk) }),
@@ -440,7 +414,7 @@ async function dynamodbSubject(adapters: Adapters, created: string[]): Promise<S
   let step = 0;
   return {
     backend: 'dynamodb',
-    label: LABELS.dynamodb,
+    label: BACKEND_LABELS.dynamodb,
     baselines: {
       create: 'PutItem of an item of the same attributes, unconditional',
       get: 'GetItem, ConsistentRead (as the adapter), no decoding',
