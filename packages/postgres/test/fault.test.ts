@@ -3,12 +3,12 @@
 // instead of hanging; start it again, and the same store, event store and bus must work again
 // without being rebuilt, the bus listening again and delivering, followers catching up.
 import { isSessionStoreError, type StoredMessage } from '@mcp-session-store/core';
+import { type EmbeddedPostgresServer, startEmbeddedPostgres } from '@mcp-session-store/testing';
 import pg from 'pg';
 import { migrate, PostgresEventStore, PostgresMessageBus, PostgresSessionStore } from '../src/index.js';
-import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from './support/embedded-postgres.js';
 
 const TIMEOUT_MS = 1_000;
-let server: EmbeddedPostgresHandle | undefined;
+let server: EmbeddedPostgresServer | undefined;
 let pool: pg.Pool | undefined;
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => void unhandled.push(reason);
@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);
   await pool?.end().catch(() => {});
-  await server?.dispose();
+  await server?.stop();
 }, 60_000);
 
 const session = (id: string) => ({
@@ -90,7 +90,7 @@ test('a stopped database gives typed retryable errors that settle; after a resta
     onError: (error) => followErrors.push(error),
   });
 
-  await server!.stop();
+  await server!.halt();
 
   const operations: Operation[] = [
     ['create', () => store.create(session('during-outage'))],

@@ -29,7 +29,10 @@ export interface DynamoDBLocalHandle {
   readonly port: number;
   /** Kills the process (SIGKILL: an outage, not a shutdown) and waits for it to exit. */
   stop(): Promise<void>;
-  /** Starts it again on the same port, empty (it keeps everything in memory). */
+  /**
+   * Starts it again on the same port: empty by default (it keeps everything in memory), with the
+   * data of before the outage when started with `persistent: true`.
+   */
   start(): Promise<void>;
 }
 
@@ -64,8 +67,21 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeout
   }
 }
 
+/** Options of {@link startDynamoDBLocal}. */
+export interface DynamoDBLocalOptions {
+  /** Port on 127.0.0.1. Default: a free one. */
+  port?: number | undefined;
+  /** How long it may take to answer HTTP, per start. Default 30000. */
+  readyTimeoutMs?: number | undefined;
+  /**
+   * Keep tables in a file in the instance's temp dir (`-dbPath`) instead of memory, so they survive
+   * `stop()` and `start()`: for fault tests that check data is intact after an outage. Default false.
+   */
+  persistent?: boolean | undefined;
+}
+
 /**
- * Starts DynamoDB Local (`-inMemory -sharedDb`) on `port` or a free one.
+ * Starts DynamoDB Local (`-sharedDb`, in memory unless `persistent`) on `port` or a free one.
  *
  * @example
  * ```ts
@@ -74,7 +90,7 @@ async function waitUntilAnswering(endpoint: string, child: ChildProcess, timeout
  * ```
  */
 export async function startDynamoDBLocal(
-  options: { port?: number | undefined; readyTimeoutMs?: number | undefined } = {},
+  options: DynamoDBLocalOptions = {},
 ): Promise<DynamoDBLocalHandle> {
   const java = findExecutable('java', JAVA_INSTALL_HINT);
   const port = options.port ?? (await freePort());
@@ -90,7 +106,7 @@ export async function startDynamoDBLocal(
         `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
         '-jar',
         join(dir, 'DynamoDBLocal.jar'),
-        '-inMemory',
+        ...(options.persistent ? ['-dbPath', workDir] : ['-inMemory']),
         '-sharedDb',
         // No usage reports, and no metadata file in the caller's directory (it runs in a temp one).
         '-disableTelemetry',

@@ -1,5 +1,5 @@
 /**
- * `@mcp-session-store/testing`: start real backends (Redis, Redis Cluster, DynamoDB Local) and clusters of HTTP
+ * `@mcp-session-store/testing`: start real backends (Redis, Redis Cluster, PostgreSQL, DynamoDB Local) and clusters of HTTP
  * pods behind a balancer for tests on free ports, and make sure they die with the test process.
  *
  * @packageDocumentation
@@ -7,6 +7,7 @@
 export {
   DYNAMODB_LOCAL_CREDENTIALS,
   type DynamoDBLocalHandle,
+  type DynamoDBLocalOptions,
   startDynamoDBLocal,
 } from './dynamodb-local.js';
 export { type EmbeddedPostgresServer, startEmbeddedPostgres } from './embedded-postgres.js';

