@@ -114,11 +114,12 @@ const router = createMcpSessionRouter({
   retryIntervalMs: 500,
   // Loopback only, no TLS, no authentication: refuse DNS-rebinding requests.
   allowedHosts: LOCALHOST_HOSTS,
-  // Errors answered with 5xx or raised outside a request; session ids are redacted before logging.
+  // Errors answered with 5xx or raised outside a request; session ids are redacted, and messages
+  // (which may quote client input) escaped and bounded before logging.
   hooks: {
     onError: (error, { operation, sessionId }) =>
       console.error(
-        `${pod} ${operation}${sessionId ? ` session ${redactSessionId(sessionId)}` : ''}: ${error instanceof Error ? error.message : String(error)}`,
+        `${pod} ${operation}${sessionId ? ` session ${redactSessionId(sessionId)}` : ''}: ${JSON.stringify((error instanceof Error ? error.message : String(error)).slice(0, 300))}`,
       ),
   },
 });

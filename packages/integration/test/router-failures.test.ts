@@ -3,7 +3,7 @@ import type { EventStoreFactory, MessageBus, SessionEventStore } from '@mcp-sess
 import { SessionStoreError } from '@mcp-session-store/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { startInProcessCluster } from '../src/in-process-cluster.js';
+import { type Pod, startInProcessCluster } from '../src/in-process-cluster.js';
 
 const down = () => new SessionStoreError('BACKEND_UNAVAILABLE', 'down (test)');
 
@@ -159,6 +159,101 @@ test('a client-supplied wire id naming no valid process is never used as a bus c
     });
     expect(res.status).toBe(202);
     expect(channels.filter((c) => c.includes('evil'))).toEqual([]);
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('an event-store write failing once the answer stream is open: the answer still arrives, nothing hangs', async () => {
+  // The priming event (the stream's first write) works; every later write fails.
+  const state = { failAfterPriming: false };
+  const cluster = await startInProcessCluster({
+    pods: 1,
+    wrapEvents: (events): EventStoreFactory => ({
+      capabilities: events.capabilities,
+      purgeSession: (id) => events.purgeSession(id),
+      close: () => events.close(),
+      forSession: (id): SessionEventStore => {
+        const inner = events.forSession(id);
+        return {
+          ...inner,
+          sessionId: inner.sessionId,
+          storeEvent: (streamId, message) =>
+            state.failAfterPriming && Object.keys(message).length > 0
+              ? Promise.reject(down())
+              : inner.storeEvent(streamId, message),
+          getStreamIdForEventId: (eventId) => inner.getStreamIdForEventId(eventId),
+          replayEventsAfter: (eventId, options) => inner.replayEventsAfter(eventId, options),
+          follow: (eventId, options) => inner.follow(eventId, options),
+        };
+      },
+    }),
+  });
+  try {
+    state.failAfterPriming = true;
+    const url = `${cluster.pods[0]!.url}/mcp`;
+    // Without the fallback, the SDK would wait forever for a write that failed: the body never ends.
+    const init = await fetch(url, { ...INIT, signal: AbortSignal.timeout(10_000) });
+    expect(init.status).toBe(200);
+    const body = await init.text();
+    // Written live, without an event id (the client cannot resume from it, but it has it).
+    expect(body).toMatch(/^data: \{"result":\{"protocolVersion"/m);
+    const events = body.split('\n\n').filter((event) => event.includes('"result"'));
+    expect(events).toHaveLength(1);
+    expect(events[0]).not.toMatch(/^id:/m);
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('bringing a session back on another process writes nothing to the event store', async () => {
+  const writes = new Map<string, number>();
+  const cluster = await startInProcessCluster({
+    pods: 2,
+    wrapEvents: (events, pod): EventStoreFactory => ({
+      capabilities: events.capabilities,
+      purgeSession: (id) => events.purgeSession(id),
+      close: () => events.close(),
+      forSession: (id): SessionEventStore => {
+        const inner = events.forSession(id);
+        return {
+          ...inner,
+          sessionId: inner.sessionId,
+          storeEvent: (streamId, message) => {
+            writes.set(pod, (writes.get(pod) ?? 0) + 1);
+            return inner.storeEvent(streamId, message);
+          },
+          getStreamIdForEventId: (eventId) => inner.getStreamIdForEventId(eventId),
+          replayEventsAfter: (eventId, options) => inner.replayEventsAfter(eventId, options),
+          follow: (eventId, options) => inner.follow(eventId, options),
+        };
+      },
+    }),
+  });
+  try {
+    const [first, second] = cluster.pods as [Pod, Pod];
+    const init = await fetch(`${first.url}/mcp`, INIT);
+    await init.text();
+    const sessionId = init.headers.get('mcp-session-id')!;
+    expect(writes.get(first.name)).toBeGreaterThan(0); // the control: this store does see writes
+    const headers = { ...INIT.headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+    // A notification (answered 202, no stream) makes the second process rehydrate the session.
+    const ack = await fetch(`${second.url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    });
+    expect(ack.status).toBe(202);
+    expect(second.router.localSessionCount).toBe(1);
+    expect(writes.get(second.name) ?? 0).toBe(0);
+    // The rehydrated session serves requests (and those are stored, as usual).
+    const list = await fetch(`${second.url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+    });
+    expect(await list.text()).toMatch(/"tools"/);
+    expect(writes.get(second.name)).toBeGreaterThan(0);
   } finally {
     await cluster.stop();
   }

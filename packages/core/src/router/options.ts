@@ -44,7 +44,12 @@ export interface RouterHooks {
     operation: 'create' | 'get' | 'touch' | 'update' | 'delete';
     durationMs: number;
   }): void;
-  /** Errors that were answered with 5xx or happened outside a request (bus delivery, SDK). */
+  /**
+   * Errors that were answered with 5xx or happened outside a request (bus delivery, SDK). The
+   * session id is full: pass it through `redactSessionId` before logging it. Error messages from
+   * the SDK may quote what a client sent (a header value): escape and bound them before they reach
+   * a log line, e.g. `JSON.stringify(message.slice(0, 300))`.
+   */
   onError?(error: unknown, context: { operation: string; sessionId?: string | undefined }): void;
 }
 

@@ -3,8 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import type { EventStoreFactory, SessionEventStore } from '../contract/event-store.js';
+import { type JSONRPCMessage, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import type { EventStoreFactory } from '../contract/event-store.js';
 import type { MessageBus, Unsubscribe } from '../contract/message-bus.js';
 import type { SessionRecord } from '../contract/session-record.js';
 import type { SessionStore } from '../contract/session-store.js';
@@ -24,10 +24,10 @@ import { type LocalSession, LocalSessions } from './local-sessions.js';
 import { serveNodeRequest } from './node-http.js';
 import type { McpSessionRouterOptions, RouterHooks, SessionContext } from './options.js';
 import { applyLogLevel, negotiatedProtocolVersion, rehydrateSession } from './sdk-rehydration.js';
+import { GET_STREAM_ID, routerEventStore } from './session-event-store.js';
 import { SseStream } from './sse-stream.js';
 import { ownerOfWireId, WireIdRegistry, wireIdOf } from './wire-ids.js';
 
-const GET_STREAM_ID = '_GET_stream';
 /** The last protocol revision with sessions; later ones (2026-07-28 on) are session-less. */
 const LAST_SESSION_PROTOCOL = '2025-11-25';
 
@@ -37,6 +37,19 @@ function isSessionless(request: Request): boolean {
   return version !== null && version > LAST_SESSION_PROTOCOL;
 }
 const PROCESS_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * 400 for an `MCP-Protocol-Version` the SDK does not support, as the spec requires of every
+ * request after initialize (absent: fine). The SDK checks POSTs itself; GET streams and DELETE are
+ * answered by the router, so it checks them here.
+ */
+function unsupportedProtocolVersion(request: Request): Response | undefined {
+  const version = request.headers.get('mcp-protocol-version');
+  if (version === null || SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return undefined;
+  return badRequest(
+    `Unsupported protocol version (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+  );
+}
 
 /** Options of one request handled through {@link McpSessionRouter.fetch}. */
 export interface FetchOptions {
@@ -128,28 +141,6 @@ function onBodyDone(response: Response, done: () => void): Response {
     statusText: response.statusText,
     headers: response.headers,
   });
-}
-
-/**
- * The session's event store, counting failed writes: the SDK swallows them (answering 400), so
- * the router checks the count to answer 503 instead.
- */
-function countFailures(events: SessionEventStore, failures: { count: number }): SessionEventStore {
-  return {
-    ...events,
-    sessionId: events.sessionId,
-    storeEvent: async (streamId, message) => {
-      try {
-        return await events.storeEvent(streamId, message);
-      } catch (error) {
-        failures.count++;
-        throw error;
-      }
-    },
-    getStreamIdForEventId: (eventId) => events.getStreamIdForEventId(eventId),
-    replayEventsAfter: (lastEventId, options) => events.replayEventsAfter(lastEventId, options),
-    follow: (lastEventId, options) => events.follow(lastEventId, options),
-  };
 }
 
 class Router implements McpSessionRouter {
@@ -276,7 +267,7 @@ class Router implements McpSessionRouter {
         case 'DELETE':
           return sessionId === null
             ? badRequest('Mcp-Session-Id header is required')
-            : await this.delete(sessionId, principal);
+            : await this.delete(request, sessionId, principal);
         default:
           return new Response(null, { status: 405, headers: { allow: 'GET, POST, DELETE' } });
       }
@@ -460,6 +451,8 @@ class Router implements McpSessionRouter {
     if (this.draining) return serviceUnavailable(this.retryAfterSeconds);
     const found = await this.resolve(sessionId, principal);
     if (!found) return sessionNotFound();
+    const unsupported = unsupportedProtocolVersion(request);
+    if (unsupported) return unsupported;
     const id = found.record.id;
     const lastEventId = request.headers.get('last-event-id');
     const streams = this.getStreams.get(id) ?? new Set<SseStream>();
@@ -530,9 +523,11 @@ class Router implements McpSessionRouter {
 
   // --- DELETE -----------------------------------------------------------------------------------
 
-  private async delete(sessionId: string, principal: string | null): Promise<Response> {
+  private async delete(request: Request, sessionId: string, principal: string | null): Promise<Response> {
     const found = await this.resolve(sessionId, principal);
     if (!found) return sessionNotFound();
+    const unsupported = unsupportedProtocolVersion(request);
+    if (unsupported) return unsupported;
     const id = found.record.id;
     await this.timed('delete', () => this.store.delete(id));
     await this.eventStore?.purgeSession(id);
@@ -607,7 +602,16 @@ class Router implements McpSessionRouter {
     };
     const server = await this.options.createServer(context);
     const storageFailures = { count: 0 };
-    const events = this.eventStore && countFailures(this.eventStore.forSession(record.id), storageFailures);
+    const events =
+      this.eventStore &&
+      routerEventStore(this.eventStore.forSession(record.id), {
+        failures: storageFailures,
+        onLiveFallback: (error) =>
+          this.hooks.onError?.(error, {
+            operation: 'event store (sent without an event id)',
+            sessionId: record.id,
+          }),
+      });
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => record.id,
       ...(events && { eventStore: events }),

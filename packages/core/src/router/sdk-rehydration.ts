@@ -7,6 +7,7 @@
  * transport), then `logging/setLevel` if a level was set. The answers are discarded.
  * `test/router/sdk-rehydration.test.ts` fails loudly if an SDK upgrade breaks any of this.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { SessionRecord } from '../contract/session-record.js';
@@ -19,6 +20,24 @@ export function negotiatedProtocolVersion(requested: unknown): string {
 }
 
 const SYNTHETIC_URL = 'http://mcp-session-store.invalid/rehydrate';
+const INITIALIZE_ID = 'mcpss-rehydrate-initialize';
+const SET_LEVEL_ID = 'mcpss-set-level';
+const SYNTHETIC_IDS: ReadonlySet<unknown> = new Set([INITIALIZE_ID, SET_LEVEL_ID]);
+
+/** Set while a synthetic request runs: what the SDK does for it is traced back to it by context. */
+const replaying = new AsyncLocalStorage<true>();
+
+/**
+ * Whether the SDK is writing `message` for one of this module's synthetic requests: its priming
+ * event or its answer. The client never sees these; storing them would cost event-store writes on
+ * every rehydration and make a rehydration hang on an event-store outage. Messages the server
+ * sends on its own meanwhile (notifications) are not synthetic and are stored as usual.
+ */
+export function isSyntheticMessage(message: { [key: string]: unknown }): boolean {
+  if (replaying.getStore() !== true) return false;
+  if (Object.keys(message).length === 0) return true; // the priming event
+  return 'id' in message && SYNTHETIC_IDS.has(message.id) && ('result' in message || 'error' in message);
+}
 
 function syntheticPost(body: unknown, headers: Record<string, string> = {}): Request {
   return new Request(SYNTHETIC_URL, {
@@ -37,7 +56,8 @@ async function replay(
   transport: WebStandardStreamableHTTPServerTransport,
   request: Request,
 ): Promise<{ status: number; text: string }> {
-  const response = await transport.handleRequest(request);
+  // Everything the SDK starts for this request (priming, the answer) runs in this context.
+  const response = await replaying.run(true, () => transport.handleRequest(request));
   return { status: response.status, text: await response.text() };
 }
 
@@ -54,7 +74,7 @@ export async function rehydrateSession(
     transport,
     syntheticPost({
       jsonrpc: '2.0',
-      id: 'mcpss-rehydrate-initialize',
+      id: INITIALIZE_ID,
       method: 'initialize',
       params: {
         protocolVersion: record.protocolVersion,
@@ -83,7 +103,7 @@ export async function applyLogLevel(
     syntheticPost(
       {
         jsonrpc: '2.0',
-        id: 'mcpss-set-level',
+        id: SET_LEVEL_ID,
         method: 'logging/setLevel',
         params: { level: record.logLevel },
       },
