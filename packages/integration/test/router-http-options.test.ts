@@ -3,6 +3,7 @@
 import { request } from 'node:http';
 import { LOCALHOST_HOSTS } from '@mcp-session-store/core/router';
 import { type InProcessCluster, startInProcessCluster } from '../src/in-process-cluster.js';
+import { HEADERS, INITIALIZE } from '../src/raw-mcp.js';
 import { messagesOf, readEvents } from '../src/sse-reader.js';
 
 let cluster: InProcessCluster;
@@ -29,19 +30,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster.stop();
-});
-
-const HEADERS = {
-  'content-type': 'application/json',
-  accept: 'application/json, text/event-stream',
-  'mcp-protocol-version': '2025-11-25',
-  'x-user': 'alice',
-};
-const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 0,
-  method: 'initialize',
-  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 });
 
 /** A raw POST with a chosen Host header (fetch will not send a foreign one). */

@@ -12,6 +12,7 @@ import {
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { Redis } from 'ioredis';
+import { HEADERS, initialize, rpc } from '../src/raw-mcp.js';
 import { messagesOf, readEvents } from '../src/sse-reader.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -107,14 +108,8 @@ test('DELETE reaches every process, and another principal is refused everywhere'
   const request = (pod: string, user: string) =>
     fetch(`${pod}/mcp`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-session-id': sessionId,
-        'mcp-protocol-version': '2025-11-25',
-        'x-user': user,
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      headers: { ...HEADERS, 'mcp-session-id': sessionId, 'x-user': user },
+      body: rpc(1, 'tools/list'),
     });
   for (const pod of cluster.pods) expect((await request(pod.url, 'mallory')).status).toBe(404);
   await transport.terminateSession();
@@ -141,27 +136,10 @@ test('a pod killed with SIGKILL mid-session: the session carries on on the other
 
 test('a stream broken on one process resumes on another while the first keeps producing', async () => {
   const [a, b] = [cluster.pods[0]!, cluster.pods[2]!];
-  const headers = {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-    'mcp-protocol-version': '2025-11-25',
-    'x-user': 'alice',
-  };
-  const init = await fetch(`${a.url}/mcp`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-    }),
-  });
-  await init.text();
-  const sessionId = init.headers.get('mcp-session-id')!;
+  const sessionId = await initialize(`${a.url}/mcp`);
   const call = await fetch(`${a.url}/mcp`, {
     method: 'POST',
-    headers: { ...headers, 'mcp-session-id': sessionId },
+    headers: { ...HEADERS, 'mcp-session-id': sessionId },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 7,
@@ -173,7 +151,7 @@ test('a stream broken on one process resumes on another while the first keeps pr
   const lastSeen = first.filter((e) => e.id !== undefined).at(-1)!.id!;
   // Pod C never held this session: it rehydrates it and follows the Redis stream pod A writes.
   const resumed = await fetch(`${b.url}/mcp`, {
-    headers: { ...headers, 'mcp-session-id': sessionId, 'last-event-id': lastSeen },
+    headers: { ...HEADERS, 'mcp-session-id': sessionId, 'last-event-id': lastSeen },
   });
   expect(resumed.status).toBe(200);
   const rest = await readEvents(resumed, (events) => messagesOf(events).some((m) => m.id === 7));

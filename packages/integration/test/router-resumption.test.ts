@@ -1,6 +1,7 @@
 // Resumable streams across pods, with raw HTTP (the SDK client resumes on its own pace; here the
 // test controls exactly when the stream breaks and where it resumes).
 import { type InProcessCluster, startInProcessCluster } from '../src/in-process-cluster.js';
+import { HEADERS, initialize } from '../src/raw-mcp.js';
 import { messagesOf, readEvents } from '../src/sse-reader.js';
 
 let cluster: InProcessCluster;
@@ -13,33 +14,9 @@ afterAll(async () => {
   await cluster.stop();
 });
 
-const HEADERS = {
-  'content-type': 'application/json',
-  accept: 'application/json, text/event-stream',
-  'mcp-protocol-version': '2025-11-25',
-  'x-user': 'alice',
-};
-
-async function initialize(podUrl: string): Promise<string> {
-  const res = await fetch(`${podUrl}/mcp`, {
-    method: 'POST',
-    headers: HEADERS,
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-    }),
-  });
-  await res.text();
-  const id = res.headers.get('mcp-session-id');
-  if (!id) throw new Error(`initialize failed: HTTP ${res.status}`);
-  return id;
-}
-
 test('a stream broken on one pod resumes on another with every missed and later event, once', async () => {
   const [a, b] = [cluster.pods[0]!, cluster.pods[1]!];
-  const sessionId = await initialize(a.url);
+  const sessionId = await initialize(`${a.url}/mcp`);
   // A tool call on pod A that keeps producing for a while.
   const call = await fetch(`${a.url}/mcp`, {
     method: 'POST',
@@ -78,8 +55,8 @@ test('a stream broken on one pod resumes on another with every missed and later 
 
 test('resuming with an event id of another session is refused', async () => {
   const [a, b] = [cluster.pods[0]!, cluster.pods[2]!];
-  const victim = await initialize(a.url);
-  const attacker = await initialize(b.url);
+  const victim = await initialize(`${a.url}/mcp`);
+  const attacker = await initialize(`${b.url}/mcp`);
   const call = await fetch(`${a.url}/mcp`, {
     method: 'POST',
     headers: { ...HEADERS, 'mcp-session-id': victim },
@@ -101,7 +78,7 @@ test('resuming with an event id of another session is refused', async () => {
 
 test('a cancellation landing on another pod stops the request where it runs', async () => {
   const [a, b] = [cluster.pods[0]!, cluster.pods[1]!];
-  const sessionId = await initialize(a.url);
+  const sessionId = await initialize(`${a.url}/mcp`);
   const call = await fetch(`${a.url}/mcp`, {
     method: 'POST',
     headers: { ...HEADERS, 'mcp-session-id': sessionId },
