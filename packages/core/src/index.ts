@@ -40,6 +40,35 @@ export {
   type SessionStoreBaseOptions,
   type UpdateOptions,
 } from './contract/session-store.js';
+export { type EventStoreEncryptionOptions, encryptEventStore } from './encryption/encrypted-event-store.js';
+export {
+  type EncryptedSessionStore,
+  encryptSessionStore,
+  type ReencryptOptions,
+  type SessionStoreEncryptionOptions,
+} from './encryption/encrypted-session-store.js';
+export {
+  ENVELOPE_PREFIX,
+  type EnvelopeFailure,
+  envelopeKeyId,
+  isEnvelope,
+  openEnvelope,
+  sealEnvelope,
+} from './encryption/envelope.js';
+export {
+  createKeyring,
+  ENCRYPTION_KEY_BYTES,
+  type EncryptionKeyMaterial,
+  KEY_ID_PATTERN,
+  Keyring,
+  type KeyringOptions,
+} from './encryption/keyring.js';
+export { ENCRYPTED_FIELD_KEY, type EncryptedField } from './encryption/session-fields.js';
+export {
+  ENCRYPTED_VALUE_OVERHEAD_BYTES,
+  type EncryptedRecordBytesOptions,
+  encryptedRecordBytes,
+} from './encryption/size.js';
 export {
   type ErrorCode,
   ErrorCodes,
