@@ -69,11 +69,19 @@ export function createTestServer(pod: string, _session: SessionContext): McpServ
     return text(pod);
   });
 
-  server.registerTool('announce', { description: 'Notifies the session, outside any request' }, async () => {
-    // No relatedRequestId: this goes to the session's GET stream, wherever it is open.
-    await server.server.sendResourceUpdated({ uri: `test://updated-by/${pod}` });
-    return text(pod);
-  });
+  server.registerTool(
+    'announce',
+    {
+      description: 'Notifies the session, outside any request; `seq` numbers the notification',
+      inputSchema: { seq: z.number().int().optional() },
+    },
+    async ({ seq }) => {
+      // No relatedRequestId: this goes to the session's GET stream, wherever it is open.
+      const uri = seq === undefined ? `test://updated-by/${pod}` : `test://updated-by/${pod}?seq=${seq}`;
+      await server.server.sendResourceUpdated({ uri });
+      return text(pod);
+    },
+  );
 
   server.registerTool(
     'close-stream',

@@ -89,9 +89,7 @@ export interface DynamoDBLocalOptions {
  * const client = new DynamoDBClient({ endpoint: local.endpoint, region: 'local', credentials: DYNAMODB_LOCAL_CREDENTIALS });
  * ```
  */
-export async function startDynamoDBLocal(
-  options: DynamoDBLocalOptions = {},
-): Promise<DynamoDBLocalHandle> {
+export async function startDynamoDBLocal(options: DynamoDBLocalOptions = {}): Promise<DynamoDBLocalHandle> {
   const java = findExecutable('java', JAVA_INSTALL_HINT);
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;

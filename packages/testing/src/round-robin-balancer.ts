@@ -77,6 +77,11 @@ export async function startRoundRobinBalancer(
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         res.flushHeaders();
         answer.pipe(res);
+        // A pod dying mid-answer resets the client's connection, as real load balancers do: a
+        // cleanly ended answer would hide the crash (an SSE client would wait on a dead stream).
+        answer.on('close', () => {
+          if (!answer.complete) res.destroy();
+        });
       },
     );
     upstream.on('error', (error: NodeJS.ErrnoException) => {

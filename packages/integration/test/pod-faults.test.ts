@@ -1,0 +1,181 @@
+// Pod faults under traffic: three pod processes over Redis behind a round-robin balancer, SDK
+// clients calling tools without pause, and pods SIGKILLed (a crash, no shutdown) then restarted.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { type PodClusterHandle, startPodCluster } from '@mcp-session-store/testing';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Redis } from 'ioredis';
+import { HEADERS, rpc } from '../src/raw-mcp.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const keyPrefix = `mcpss-test:podfault-${randomBytes(4).toString('hex')}:`;
+// A call in flight on a killed pod never gets its answer: the SDK client gives up after this and
+// throws a timeout error, which the caller can retry.
+const CALL_TIMEOUT_MS = 4_000;
+// Reconnect fast and often: the balancer sends the reconnect to a live pod.
+const RECONNECTION = {
+  initialReconnectionDelay: 100,
+  maxReconnectionDelay: 1_000,
+  reconnectionDelayGrowFactor: 1.5,
+  maxRetries: 20,
+};
+let cluster: PodClusterHandle;
+
+beforeAll(async () => {
+  cluster = await startPodCluster({
+    command: [process.execPath, '--import', 'tsx', join(__dirname, '..', 'src', 'pod-main.ts')],
+    pods: 3,
+    env: { REDIS_URL, KEY_PREFIX: keyPrefix },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${keyPrefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+async function connect(name: string) {
+  const client = new Client({ name, version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(`${cluster.url}/mcp`), {
+    requestInit: { headers: { 'x-user': 'alice' } },
+    reconnectionOptions: RECONNECTION,
+  });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Call {
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly error?: string;
+  /** For a failed call: whether the same call, retried at once, succeeded. */
+  readonly retried?: boolean;
+}
+
+test('pods SIGKILLed in turn under client traffic: only requests in flight on a killed pod fail, and they succeed when retried', async () => {
+  const clients = await Promise.all(Array.from({ length: 6 }, (_, i) => connect(`traffic-${i}`)));
+  const calls: Call[] = [];
+  let running = true;
+  const workers = clients.map(async ({ client }, i) => {
+    for (let n = 0; running; n++) {
+      // Alternating a quick call and one that streams for ~150 ms, so kills catch calls mid-stream.
+      const params =
+        n % 2 === 0
+          ? { name: 'whoami', arguments: {} }
+          : { name: 'count', arguments: { steps: 3, delayMs: 50 + i } };
+      const call = () => client.callTool(params, undefined, { timeout: CALL_TIMEOUT_MS });
+      const startedAt = Date.now();
+      try {
+        await call();
+        calls.push({ startedAt, endedAt: Date.now() });
+      } catch (error) {
+        const endedAt = Date.now();
+        const retried = await call().then(
+          () => true,
+          () => false,
+        );
+        calls.push({ startedAt, endedAt, error: String(error), retried });
+      }
+    }
+  });
+
+  // Kill windows: from just before the signal to the moment the pod is gone (the balancer stops
+  // sending it requests before the signal).
+  const kills: Array<{ from: number; to: number }> = [];
+  await sleep(1_000);
+  for (const index of [1, 2]) {
+    const from = Date.now();
+    await cluster.kill(index);
+    kills.push({ from, to: Date.now() });
+    await sleep(1_000);
+    await cluster.restart(index);
+    await sleep(1_000);
+  }
+  running = false;
+  await Promise.all(workers);
+
+  const failed = calls.filter((c) => c.error !== undefined);
+  const overlapsKill = (c: Call) => kills.some((k) => c.startedAt <= k.to && c.endedAt >= k.from);
+  expect(calls.length).toBeGreaterThan(100);
+  // Only calls that were running when a pod died failed: at most one per client per kill.
+  expect(failed.filter((c) => !overlapsKill(c))).toEqual([]);
+  expect(failed.length).toBeLessThanOrEqual(clients.length * kills.length);
+  // Each failure was a clean error the client got (a timeout or a broken stream), and a retry worked.
+  for (const c of failed)
+    expect({ error: c.error, retried: c.retried }).toEqual({ error: c.error, retried: true });
+
+  // Every pod serves every session again, the restarted ones by rehydrating it.
+  for (const { client } of clients) {
+    const pods = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const result = (await client.callTool({ name: 'whoami' })) as { content: Array<{ text: string }> };
+      pods.add(result.content[0]!.text);
+    }
+    expect([...pods].sort()).toEqual(['pod-0', 'pod-1', 'pod-2']);
+  }
+  await Promise.all(clients.map(({ client }) => client.close()));
+}, 90_000);
+
+test('a GET stream whose pod is killed resumes on another pod: every event exactly once', async () => {
+  const { client, transport } = await connect('listener');
+  const received: number[] = [];
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) => {
+    const seq = new URL(notification.params.uri).searchParams.get('seq');
+    if (seq !== null) received.push(Number(seq));
+  });
+  const sessionId = transport.sessionId!;
+  // The client reports each broken stream here before it resumes: proof the test broke one.
+  const disconnects: string[] = [];
+  const reportError = transport.onerror;
+  transport.onerror = (error) => {
+    if (/SSE stream disconnected/.test(String(error))) disconnects.push(String(error));
+    reportError?.(error);
+  };
+  // The SDK client opens its GET stream after initialize; wait until it is open somewhere.
+  await sleep(500);
+
+  const TOTAL = 90;
+  let killed: number | undefined;
+  for (let seq = 1; seq <= TOTAL; seq++) {
+    // Every pod is killed in turn (one at a time), so the one holding the client's GET stream is
+    // killed at least once and the client must resume elsewhere.
+    if (seq % 30 === 10) {
+      killed = Math.floor(seq / 30);
+      await cluster.kill(killed);
+    }
+    if (seq % 30 === 20 && killed !== undefined) {
+      await cluster.restart(killed);
+      killed = undefined;
+    }
+    // Announced from a live pod other than the killed one, by a raw request whose answer we check:
+    // each notification is produced exactly once.
+    const pod = cluster.pods[(seq + 1) % 3 === killed ? (seq + 2) % 3 : (seq + 1) % 3]!;
+    const res = await fetch(`${pod.url}/mcp`, {
+      method: 'POST',
+      headers: { ...HEADERS, 'mcp-session-id': sessionId },
+      body: rpc(seq, 'tools/call', { name: 'announce', arguments: { seq } }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/"result"/);
+    await sleep(30);
+  }
+
+  const deadline = Date.now() + 20_000;
+  while (received.length < TOTAL && Date.now() < deadline) await sleep(100);
+  const counts = new Map<number, number>();
+  for (const seq of received) counts.set(seq, (counts.get(seq) ?? 0) + 1);
+  const missing = Array.from({ length: TOTAL }, (_, i) => i + 1).filter((seq) => !counts.has(seq));
+  const duplicated = [...counts].filter(([, n]) => n > 1).map(([seq]) => seq);
+  expect({ missing, duplicated }).toEqual({ missing: [], duplicated: [] });
+  // In order, too: the event store keeps the GET stream's order across the resumptions.
+  expect(received).toEqual([...received].sort((a, b) => a - b));
+  expect(disconnects.length).toBeGreaterThan(0);
+  await client.close();
+}, 90_000);
