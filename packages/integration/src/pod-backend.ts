@@ -57,12 +57,19 @@ async function postgresBackend(env: NodeJS.ProcessEnv): Promise<PodBackend> {
   const connectionString = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const pool = new pg.Pool({ connectionString, max: 10 });
   pool.on('error', () => {}); // a dropped idle connection is replaced; queries report their own errors
-  await migrate(pool);
+  const schema = env.PG_SCHEMA; // unset: the adapter's default
+  await migrate(pool, { schema });
   const statementTimeoutMs = timeoutFrom(env);
   return {
-    store: new PostgresSessionStore({ pool, idleTtlMs: IDLE_TTL_MS, statementTimeoutMs }),
-    eventStore: new PostgresEventStore({ pool, connectionString, ttlMs: IDLE_TTL_MS, statementTimeoutMs }),
-    bus: new PostgresMessageBus({ pool, connectionString, statementTimeoutMs }),
+    store: new PostgresSessionStore({ pool, schema, idleTtlMs: IDLE_TTL_MS, statementTimeoutMs }),
+    eventStore: new PostgresEventStore({
+      pool,
+      connectionString,
+      schema,
+      ttlMs: IDLE_TTL_MS,
+      statementTimeoutMs,
+    }),
+    bus: new PostgresMessageBus({ pool, connectionString, schema, statementTimeoutMs }),
     disconnect: () => pool.end(),
   };
 }
@@ -87,7 +94,8 @@ async function dynamodbBackend(env: NodeJS.ProcessEnv): Promise<PodBackend> {
 
 /**
  * Builds the pod's store, event store and bus from `env` (STORE, REDIS_URL, DATABASE_URL,
- * DYNAMODB_ENDPOINT, DYNAMODB_TABLE, KEY_PREFIX, BACKEND_TIMEOUT_MS). Throws on an unknown STORE.
+ * PG_SCHEMA, DYNAMODB_ENDPOINT, DYNAMODB_TABLE, KEY_PREFIX, BACKEND_TIMEOUT_MS). Throws on an unknown
+ * STORE.
  */
 export async function podBackendFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<PodBackend> {
   const store = env.STORE ?? 'redis';
