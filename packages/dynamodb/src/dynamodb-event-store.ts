@@ -37,8 +37,14 @@ import { ttlSeconds } from './table.js';
 export const MAX_EVENT_BYTES = 380 * 1024;
 /** Default interval at which `follow()` polls for new events. */
 export const DEFAULT_FOLLOW_INTERVAL_MS = 100;
-/** How long a follower waits for a missing sequence number (an append in flight) before skipping it. */
+/**
+ * How long a follower waits for a missing sequence number (an append in flight) before fencing it
+ * off with a skip marker. The marker and the append are both conditional puts of the same item, so
+ * exactly one wins: a late append fails instead of landing where followers already moved past it.
+ */
 const GAP_TIMEOUT_MS = 3_000;
+/** `kind` of the item a follower writes in place of an event whose append never came. */
+const SKIPPED_KIND = 'skipped';
 const CONDITION_FAILED = 'ConditionalCheckFailedException';
 
 /** Options of {@link DynamoDBEventStore}. */
@@ -73,7 +79,8 @@ interface ResolvedEvent {
 
 interface StoredEvent {
   seq: number;
-  text: string;
+  /** The message's JSON text; undefined for a skip marker (a number no append ever filled). */
+  text: string | undefined;
 }
 
 interface FollowOptions {
@@ -210,23 +217,34 @@ export class DynamoDBEventStore implements EventStoreFactory {
     const { token, seq } = await this.claimSeq(sessionId, streamId, now, expiresAt);
     const pk = this.keys.events(sessionId);
     const writes: Promise<unknown>[] = [
-      this.runner.send(
-        'event append',
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: { S: pk },
-            sk: { S: this.eventSk(streamId, token, seq) },
-            kind: { S: 'event' },
-            streamId: { S: streamId },
-            seq: { N: String(seq) },
-            m: { S: text },
-            // Native clean-up a full TTL after the stream's expiry: earlier events of a stream
-            // that keeps being appended to stay resumable (reads judge expiry by the head).
-            ttl: { N: String(ttlSeconds(expiresAt + this.ttlMs)) },
-          },
+      this.runner
+        .send(
+          'event append',
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              pk: { S: pk },
+              sk: { S: this.eventSk(streamId, token, seq) },
+              kind: { S: 'event' },
+              streamId: { S: streamId },
+              seq: { N: String(seq) },
+              m: { S: text },
+              // Native clean-up a full TTL after the stream's expiry: earlier events of a stream
+              // that keeps being appended to stay resumable (reads judge expiry by the head).
+              ttl: { N: String(ttlSeconds(expiresAt + this.ttlMs)) },
+            },
+            // A follower that waited too long for this number fenced it off (see GAP_TIMEOUT_MS).
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+          [CONDITION_FAILED],
+        )
+        .catch((err: unknown) => {
+          if (awsErrorName(err) !== CONDITION_FAILED) throw err;
+          throw new SessionStoreError(
+            'BACKEND_UNAVAILABLE',
+            'DynamoDB stored the event too late: followers had given up on it; it was not stored',
+          );
         }),
-      ),
     ];
     if (seq > this.maxEventsPerStream) {
       writes.push(
@@ -362,7 +380,10 @@ export class DynamoDBEventStore implements EventStoreFactory {
         ConsistentRead: true,
       }),
     );
-    const events = (page.Items ?? []).map((i) => ({ seq: Number(i.seq?.N), text: i.m?.S ?? '{}' }));
+    const events = (page.Items ?? []).map((i) => ({
+      seq: Number(i.seq?.N),
+      text: i.kind?.S === SKIPPED_KIND ? undefined : (i.m?.S ?? '{}'),
+    }));
     return { events, more: page.LastEvaluatedKey !== undefined };
   }
 
@@ -386,7 +407,8 @@ export class DynamoDBEventStore implements EventStoreFactory {
         if (contiguous && event.seq !== last + 1) return { last, gap: true };
         if (stopped()) return { last, gap: false };
         last = event.seq;
-        if (event.text === '{}') continue; // priming events are never replayed
+        // Priming events are never replayed; skip markers hold no event.
+        if (event.text === undefined || event.text === '{}') continue;
         await send(formatEventId(start.token, start.streamId, event.seq), JSON.parse(event.text));
       }
       if (!more || events.length === 0) return { last, gap: false };
@@ -438,9 +460,9 @@ export class DynamoDBEventStore implements EventStoreFactory {
         }
         gapSince ??= Date.now();
         if (Date.now() - gapSince < GAP_TIMEOUT_MS) continue;
-        // The writer of the missing number died between claiming and writing it: move on.
-        const { events } = await this.readAfter(sessionId, start, last);
-        if (events[0]) last = events[0].seq - 1;
+        // The writer of the missing number died or stalled between claiming and writing it: fence
+        // the number off. Whether the marker or a late append wins, the next read sees which.
+        await this.fenceOff(sessionId, start, last + 1);
         gapSince = undefined;
       } catch (error) {
         if (stopped()) return;
@@ -449,6 +471,33 @@ export class DynamoDBEventStore implements EventStoreFactory {
         controller.abort();
         return;
       }
+    }
+  }
+
+  /**
+   * Writes a skip marker at `seq` unless an event is there: after it, an append of that number
+   * fails (its condition), so no follower can have moved past an event that then appears.
+   */
+  private async fenceOff(sessionId: string, start: ResolvedEvent, seq: number): Promise<void> {
+    try {
+      await this.runner.send(
+        'event gap fence',
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: { S: this.keys.events(sessionId) },
+            sk: { S: `${start.prefix}${padSeq(seq)}` },
+            kind: { S: SKIPPED_KIND },
+            seq: { N: String(seq) },
+            ttl: { N: String(ttlSeconds(this.clock.now() + 2 * this.ttlMs)) },
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+        [CONDITION_FAILED],
+      );
+    } catch (err) {
+      // The event landed first: it will be read and sent like any other.
+      if (awsErrorName(err) !== CONDITION_FAILED) throw err;
     }
   }
 
