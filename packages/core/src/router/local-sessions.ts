@@ -13,6 +13,8 @@ export interface LocalSession {
   /** Requests whose response is still being written. */
   inflight: number;
   lastUsedAt: number;
+  /** When `record` was last read from or written to the store (see `revalidateAfterMs`). */
+  verifiedAt: number;
   /** Event-store writes that failed (the SDK hides them; the router turns them into 503). */
   readonly storageFailures: { count: number };
 }

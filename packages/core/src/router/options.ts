@@ -75,6 +75,13 @@ export interface McpSessionRouterOptions {
    * Default 0.25 (with a 1 h TTL: at most one touch per 15 min of activity).
    */
   touchFraction?: number | undefined;
+  /**
+   * A session this process holds is checked against the store (one read) when its record was last
+   * read or written longer ago than this. Deletions and log levels reach other processes over the
+   * bus, which delivers at most once: this bounds how long a process that missed such a message
+   * keeps serving a deleted session or an old log level. Default 30 000 ms.
+   */
+  revalidateAfterMs?: number | undefined;
   /** Most sessions this process keeps live (LRU). Default 10 000. */
   maxLocalSessions?: number | undefined;
   /** A live session unused this long is released (not deleted). Default 10 min. */

@@ -157,6 +157,7 @@ class Router implements McpSessionRouter {
   /** The GET streams this process writes, by session. */
   private readonly getStreams = new Map<string, Set<SseStream>>();
   private readonly touchFraction: number;
+  private readonly revalidateAfterMs: number;
   private readonly retryAfterSeconds: number;
   private readonly keepAliveMs: number;
   private readonly maxBodyBytes: number;
@@ -184,6 +185,7 @@ class Router implements McpSessionRouter {
       throw new SessionStoreError('INVALID_ARGUMENT', 'processId must be 1-64 characters of [A-Za-z0-9_-]');
     }
     this.touchFraction = positive('touchFraction', options.touchFraction, 0.25, 1);
+    this.revalidateAfterMs = positive('revalidateAfterMs', options.revalidateAfterMs, 30_000);
     this.retryAfterSeconds = positive('retryAfterSeconds', options.retryAfterSeconds, 2);
     this.keepAliveMs = options.keepAliveMs ?? 15_000;
     this.maxBodyBytes = positive('maxBodyBytes', options.maxBodyBytes, 4 * 1024 * 1024);
@@ -549,6 +551,9 @@ class Router implements McpSessionRouter {
   ): Promise<{ record: SessionRecord; local: LocalSession | undefined } | null> {
     if (!isValidSessionId(sessionId)) return null;
     const local = this.locals.get(sessionId);
+    if (local && Date.now() - local.verifiedAt >= this.revalidateAfterMs) {
+      if (!(await this.revalidate(local))) return null;
+    }
     const record = local?.record ?? (await this.timed('get', () => this.store.get(sessionId)));
     if (!record || record.principal !== principal) return null;
     const idleTtl = record.expiresAt - record.lastActivityAt;
@@ -561,10 +566,42 @@ class Router implements McpSessionRouter {
       }
       const now = Date.now();
       const touched = { ...record, lastActivityAt: now, expiresAt: now + idleTtl };
-      if (local) local.record = touched;
+      if (local) {
+        local.record = touched;
+        local.verifiedAt = now;
+      }
       return { record: touched, local };
     }
     return { record, local };
+  }
+
+  /**
+   * Reads a held session's record again: a deletion or log level whose bus message this process
+   * missed takes effect here. Returns false (and releases the session) if it is gone; true, serving
+   * what this process holds, while the store is unreachable.
+   */
+  private async revalidate(local: LocalSession): Promise<boolean> {
+    let fresh: SessionRecord | null;
+    try {
+      fresh = await this.timed('get', () => this.store.get(local.id));
+    } catch (error) {
+      if (!isSessionStoreError(error, 'BACKEND_UNAVAILABLE')) throw error;
+      // The store is down: keep serving what this process holds (nothing can be deleted meanwhile)
+      // and check again one interval later, instead of making every request wait on the outage.
+      local.verifiedAt = Date.now();
+      this.hooks.onError?.(error, { operation: 'revalidate', sessionId: local.id });
+      return true;
+    }
+    if (!fresh) {
+      await this.closeLocally(local.id);
+      this.hooks.onSessionExpired?.({ sessionId: local.id });
+      return false;
+    }
+    const levelChanged = fresh.logLevel !== local.record.logLevel;
+    local.record = fresh;
+    local.verifiedAt = Date.now();
+    if (levelChanged) await applyLogLevel(local.transport, fresh);
+    return true;
   }
 
   /** Brings a stored session back on this process (once, however many requests ask at once). */
@@ -633,6 +670,7 @@ class Router implements McpSessionRouter {
       transport,
       inflight: 0,
       lastUsedAt: Date.now(),
+      verifiedAt: Date.now(),
       storageFailures,
     };
   }
@@ -672,7 +710,10 @@ class Router implements McpSessionRouter {
       throw error;
     });
     if (!updated) return;
-    if (found.local) found.local.record = updated;
+    if (found.local) {
+      found.local.record = updated;
+      found.local.verifiedAt = Date.now();
+    }
     // Other processes holding the session apply it too (the client sent it only once).
     await this.publish(BROADCAST_CHANNEL, { type: 'log-level', sessionId: updated.id, level });
   }
