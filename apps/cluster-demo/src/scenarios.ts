@@ -1,7 +1,8 @@
 // The scripted client: one MCP session, driven through what a user cares about, across the pods of
 // a cluster behind a round-robin balancer with no affinity.
-import { messagesOf, readEvents } from '@mcp-session-store/integration/src/sse-reader.ts';
+
 import type { PodClusterHandle } from '@mcp-session-store/testing';
+import { messagesOf, readEvents } from '@mcp-session-store/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {

@@ -2,12 +2,12 @@
 // resumed there and deleted, while the shared backend only ever holds ciphertext.
 import { randomBytes } from 'node:crypto';
 import { createKeyring, encryptEventStore, encryptSessionStore } from '@mcp-session-store/core';
+import { messagesOf, readEvents } from '@mcp-session-store/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startInProcessCluster } from '../src/in-process-cluster.js';
 import { HEADERS, initialize, rpc } from '../src/raw-mcp.js';
-import { messagesOf, readEvents } from '../src/sse-reader.js';
 
 const keyring = createKeyring({ activeKeyId: 'k1', keys: { k1: randomBytes(32) } });
 // What the client sends at initialize, which the store keeps: it must never reach it in clear.

@@ -6,13 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { isValidSessionId, type SessionStore } from '@mcp-session-store/core';
-import { type PodClusterHandle, startPodCluster } from '@mcp-session-store/testing';
+import { messagesOf, type PodClusterHandle, readEvents, startPodCluster } from '@mcp-session-store/testing';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { type InProcessCluster, startInProcessCluster } from '../src/in-process-cluster.js';
 import { HEADERS, initialize, rpc } from '../src/raw-mcp.js';
-import { messagesOf, readEvents } from '../src/sse-reader.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keyPrefix = `mcpss-test:fuzz-http-${randomBytes(4).toString('hex')}:`;

@@ -2,9 +2,9 @@
 // `retryIntervalMs` (the reconnection delay of SEP-1699 streams closed mid-call).
 import { request } from 'node:http';
 import { LOCALHOST_HOSTS } from '@mcp-session-store/core/router';
+import { messagesOf, readEvents } from '@mcp-session-store/testing';
 import { type InProcessCluster, startInProcessCluster } from '../src/in-process-cluster.js';
 import { HEADERS, INITIALIZE } from '../src/raw-mcp.js';
-import { messagesOf, readEvents } from '../src/sse-reader.js';
 
 let cluster: InProcessCluster;
 /** Every store call, by operation: a refused request must not reach the store at all. */

@@ -1,9 +1,9 @@
 // The bus delivers at most once. A process that missed a deletion or a log level must not act on
 // stale state for longer than `revalidateAfterMs`: it reads the record again and catches up.
 import type { JsonValue, MessageBus } from '@mcp-session-store/core';
+import { messagesOf, readEvents } from '@mcp-session-store/testing';
 import { type Pod, startInProcessCluster } from '../src/in-process-cluster.js';
 import { HEADERS, initialize, rpc } from '../src/raw-mcp.js';
-import { messagesOf, readEvents } from '../src/sse-reader.js';
 
 const REVALIDATE_AFTER_MS = 300;
 

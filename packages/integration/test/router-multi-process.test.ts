@@ -2,7 +2,7 @@
 // with no affinity, one session driven by the SDK's real Client through all of them.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { type PodClusterHandle, startPodCluster } from '@mcp-session-store/testing';
+import { messagesOf, type PodClusterHandle, readEvents, startPodCluster } from '@mcp-session-store/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
@@ -13,7 +13,6 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { Redis } from 'ioredis';
 import { HEADERS, initialize, rpc } from '../src/raw-mcp.js';
-import { messagesOf, readEvents } from '../src/sse-reader.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keyPrefix = `mcpss-test:mp-${randomBytes(4).toString('hex')}:`;

@@ -1,8 +1,9 @@
 // Resumable streams across pods, with raw HTTP (the SDK client resumes on its own pace; here the
 // test controls exactly when the stream breaks and where it resumes).
+
+import { messagesOf, readEvents } from '@mcp-session-store/testing';
 import { type InProcessCluster, startInProcessCluster } from '../src/in-process-cluster.js';
 import { HEADERS, initialize } from '../src/raw-mcp.js';
-import { messagesOf, readEvents } from '../src/sse-reader.js';
 
 let cluster: InProcessCluster;
 

@@ -4,13 +4,18 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { isValidSessionId } from '@mcp-session-store/core';
-import { type PodClusterHandle, startPodCluster } from '@mcp-session-store/testing';
+import {
+  messagesOf,
+  type PodClusterHandle,
+  readEvents,
+  type SseEvent,
+  startPodCluster,
+} from '@mcp-session-store/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Redis } from 'ioredis';
 import { HEADERS, INITIALIZE, initialize as rawInitialize, rpc } from '../src/raw-mcp.js';
-import { messagesOf, readEvents, type SseEvent } from '../src/sse-reader.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keyPrefix = `mcpss-test:sec-${randomBytes(4).toString('hex')}:`;

@@ -39,3 +39,4 @@ export {
   type BalancerOptions,
   startRoundRobinBalancer,
 } from './round-robin-balancer.js';
+export { messagesOf, readEvents, type SseEvent } from './sse-reader.js';

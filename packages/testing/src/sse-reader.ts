@@ -1,4 +1,4 @@
-// Reads raw server-sent events, for tests that control exactly when a stream breaks.
+// Reads raw server-sent events, for tests and demos that control exactly when a stream breaks.
 
 /** One server-sent event. */
 export interface SseEvent {
