@@ -14,6 +14,9 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
+/** The JSON Schema of each tool, as tools/list shows it: the same for every session, so computed once. */
+const LISTED_SCHEMAS = new Map<string, Tool['inputSchema']>();
+
 /** A 1x1 red PNG. */
 const PNG_BASE64 =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
@@ -73,12 +76,13 @@ export function createExampleServer({ pod, sessionId, store }: ExampleServerCont
     listedSchema?: Tool['inputSchema'],
   ) => {
     server.registerTool(name, { description, inputSchema }, handler);
-    listed.push({
-      name,
-      description,
-      inputSchema:
-        listedSchema ?? (z.toJSONSchema(z.object(inputSchema), { io: 'input' }) as Tool['inputSchema']),
-    });
+    let schema = LISTED_SCHEMAS.get(name);
+    if (!schema) {
+      schema =
+        listedSchema ?? (z.toJSONSchema(z.object(inputSchema), { io: 'input' }) as Tool['inputSchema']);
+      LISTED_SCHEMAS.set(name, schema);
+    }
+    listed.push({ name, description, inputSchema: schema });
   };
 
   // --- content types ------------------------------------------------------------------------------

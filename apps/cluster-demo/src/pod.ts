@@ -112,6 +112,12 @@ const router = createMcpSessionRouter({
   createServer: ({ sessionId }) => createExampleServer({ pod, sessionId, store }),
   // Clients reconnect a stream closed mid-call (SEP-1699) after this long.
   retryIntervalMs: 500,
+  // Each live session holds its own McpServer (this one registers the conformance suite's ~40
+  // tools, resources and prompts: ~100 KiB). Any pod can bring a session back from the store in a
+  // few ms, so pods let go of idle ones after a minute and keep at most 2 000: memory stays bounded
+  // however many clients abandon their sessions without a DELETE.
+  localIdleMs: 60_000,
+  maxLocalSessions: 2_000,
   // Loopback only, no TLS, no authentication: refuse DNS-rebinding requests.
   allowedHosts: LOCALHOST_HOSTS,
   // Errors answered with 5xx or raised outside a request; session ids are redacted, and messages
