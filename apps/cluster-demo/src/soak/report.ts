@@ -1,0 +1,138 @@
+// The soak's output: the progress line every ~10 s and the final report.
+import type { MemoryVerdict } from './memory-check.js';
+import { MEMORY_CRITERION, MIB } from './memory-check.js';
+import type { PodRestart } from './pod-restarts.js';
+import { type SoakStats, summarize } from './stats.js';
+
+const ms = (value: number) =>
+  Number.isNaN(value) ? '-' : `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+const percent = (part: number, whole: number) =>
+  whole === 0 ? '0%' : `${((100 * part) / whole).toFixed(3)}%`;
+
+function table(header: string[], rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** One line: elapsed time, totals so far, p99 of the last interval, restarts, each pod's RSS now. */
+export function progressLine(
+  elapsedS: number,
+  stats: SoakStats,
+  restarts: number,
+  rss: Array<{ pod: string; bytes: number | undefined }>,
+): string {
+  const t = stats.totals();
+  const recent = summarize(stats.recentLatencies());
+  const memory = rss.map(
+    (r) => `${r.pod} ${r.bytes === undefined ? 'down' : `${Math.round(r.bytes / MIB)}`}`,
+  );
+  return `  ${String(Math.round(elapsedS)).padStart(4)} s  requests ${t.requests}, errors ${t.errors}, in flight on a killed pod ${t.killed}, p99 (last interval) ${ms(recent.p99)}, sessions ${stats.sessionsOpened}, restarts ${restarts}, RSS MiB: ${memory.join(', ')}`;
+}
+
+export interface ReportInput {
+  title: string;
+  stats: SoakStats;
+  restarts: readonly PodRestart[];
+  memory: MemoryVerdict;
+  elapsedS: number;
+}
+
+export function finalReport({ title, stats, restarts, memory, elapsedS }: ReportInput): string {
+  const t = stats.totals();
+  const out: string[] = [`\n${title}\n`];
+  const graceful = restarts.filter((r) => r.kind === 'graceful').length;
+  out.push(
+    table(
+      [
+        'requests',
+        'req/s',
+        'errors',
+        'error rate',
+        'in flight on a killed pod',
+        'their retry ok',
+        'p50',
+        'p95',
+        'p99',
+        'max',
+      ],
+      [
+        [
+          String(t.requests),
+          (t.requests / elapsedS).toFixed(1),
+          String(t.errors),
+          percent(t.errors, t.requests),
+          String(t.killed),
+          `${stats.retriesOk}/${stats.retriesOk + stats.retriesFailed}`,
+          ms(t.latency.p50),
+          ms(t.latency.p95),
+          ms(t.latency.p99),
+          ms(t.latency.max),
+        ],
+      ],
+      new Set([0, 1, 2, 3, 4, 6, 7, 8, 9]),
+    ),
+  );
+  out.push(
+    `\nsessions: ${stats.sessionsOpened} opened, ${stats.sessionsDeleted} ended with DELETE, ${stats.sessionsAbandoned} abandoned\nGET streams: ${stats.getStreams.opened} opened by the SDK client after initialize, ${stats.getStreams.resumed} resumed with Last-Event-ID after a restart ended or cut them (${stats.getStreams.broke} cut by a SIGKILL); stream errors the client reported and handled itself: ${stats.getStreamNotices}`,
+  );
+  out.push(
+    `pod restarts: ${restarts.length} (${graceful} graceful SIGTERM, ${restarts.length - graceful} SIGKILL)${restarts.some((r) => r.error) ? `, ${restarts.filter((r) => r.error).length} FAILED` : ''}\n`,
+  );
+  out.push(
+    table(
+      ['operation', 'requests', 'errors', 'killed pod', 'p50', 'p95', 'p99', 'max'],
+      stats
+        .perOp()
+        .map((o) => [
+          o.op,
+          String(o.requests),
+          String(o.errors),
+          String(o.killed),
+          ms(o.latency.p50),
+          ms(o.latency.p95),
+          ms(o.latency.p99),
+          ms(o.latency.max),
+        ]),
+      new Set([1, 2, 3, 4, 5, 6, 7]),
+    ),
+  );
+  out.push(
+    '\nlatency: of each successful request (a retry counts its own time); requests are MCP operations',
+  );
+  if (stats.failures.length > 0) {
+    out.push('\nfailures (first 20):');
+    for (const f of stats.failures.slice(0, 20)) {
+      const kind = f.kind === 'killed-pod' ? 'in flight on a killed pod, retried' : 'ERROR';
+      out.push(`  ${f.atS.toFixed(1).padStart(6)} s  ${f.op}: ${kind}: ${f.error}`);
+    }
+  }
+  out.push(`\npod memory (RSS, MiB), per pod process; a restart starts a new one:\n`);
+  out.push(
+    table(
+      ['pod', 'pid', 'sampled', 'first', 'max', 'last', '2nd quarter median', 'last quarter median', 'limit'],
+      memory.incarnations.map((i) => [
+        i.pod,
+        String(i.pid),
+        `${Math.round(i.fromS)}-${Math.round(i.toS)} s`,
+        i.firstMiB.toFixed(1),
+        i.maxMiB.toFixed(1),
+        i.lastMiB.toFixed(1),
+        i.trend ? i.trend.secondMiB.toFixed(1) : '-',
+        i.trend ? i.trend.lastMiB.toFixed(1) : '-',
+        i.trend ? i.trend.limitMiB.toFixed(1) : '-',
+      ]),
+      new Set([1, 3, 4, 5, 6, 7, 8]),
+    ),
+  );
+  out.push(`\n${MEMORY_CRITERION}`);
+  out.push(
+    `  W = ${memory.warmupMaxMiB.toFixed(1)} MiB, ceiling ${memory.ceilingMiB.toFixed(1)} MiB: ${memory.ok ? 'holds' : 'VIOLATED'}`,
+  );
+  for (const problem of memory.problems) out.push(`  - ${problem}`);
+  return out.join('\n');
+}
