@@ -74,6 +74,10 @@ async function run(command) {
   }
 }
 
+// A signal to the whole process group (Ctrl-C, a CI cancel) must not kill this process before it
+// stopped the server: it leaves when its stdin closes, which happens however the parent ends.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
+
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
   const command = line.trim();

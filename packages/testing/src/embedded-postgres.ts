@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from './free-port.js';
-import { trackChildProcess } from './process-cleanup.js';
 
 // initdb on a slow disk takes a while; every other command is quick.
 const COMMAND_TIMEOUT_MS = 60_000;
@@ -56,7 +55,8 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgresServer> {
     [join(__dirname, 'embedded-postgres-child.mjs'), dir, String(port), password],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
-  trackChildProcess(child);
+  // Not tracked for a SIGKILL on exit like other children: killed, it could not stop the server,
+  // which would outlive us. It stops the server itself when its stdin closes, however we end.
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4_000);
