@@ -2,13 +2,13 @@
 // on conflict) and `count` last-writer-wins writes of its own metadata key to one session, through
 // its own store (backend from the environment, as a pod's). Prints one JSON line: its conflicts.
 import { isSessionStoreError } from '@mcp-session-store/core';
-import { podBackendFromEnv } from './pod-backend.js';
+import { backendFromEnv } from '@mcp-session-store/env-backend';
 
 const [sessionId, worker, countText] = process.argv.slice(2);
 if (!sessionId || !worker || !countText)
   throw new Error('usage: concurrency-worker <sessionId> <worker> <count>');
 const count = Number(countText);
-const backend = await podBackendFromEnv();
+const backend = await backendFromEnv();
 const { store } = backend;
 let conflicts = 0;
 for (let i = 1; i <= count; i++) {

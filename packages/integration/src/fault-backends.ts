@@ -2,6 +2,7 @@
 // the pods through a latency proxy: the test can stop the backend itself (an outage) or slow its
 // traffic down (a slow backend) while the pods run.
 import { randomBytes } from 'node:crypto';
+import { backendFromEnv, type EnvBackend, type EnvStore } from '@mcp-session-store/env-backend';
 import {
   type LatencyProxyHandle,
   sendRedisCommand,
@@ -11,11 +12,13 @@ import {
   startRedisServer,
 } from '@mcp-session-store/testing';
 import pg from 'pg';
-import { type PodBackend, type PodStore, podBackendFromEnv } from './pod-backend.js';
+
+/** The backends a fault test can stop: every shared one (memory dies with its process). */
+export type FaultStore = Exclude<EnvStore, 'memory'>;
 
 /** A backend the test owns, with the means to break it. */
 export interface FaultBackend {
-  readonly store: PodStore;
+  readonly store: FaultStore;
   /** Environment for the pods: they reach the backend through the proxy. */
   readonly podEnv: Record<string, string>;
   /** The proxy in front of the backend (latency, cuts). */
@@ -27,7 +30,7 @@ export interface FaultBackend {
   /** Client connections the backend holds now, or undefined where it cannot tell (DynamoDB: HTTP). */
   clientConnections(): Promise<number | undefined>;
   /** A store, event store and bus of the test's own, straight to the backend (no proxy). */
-  direct(): Promise<PodBackend>;
+  direct(): Promise<EnvBackend>;
   /** Stops everything and removes the data. */
   dispose(): Promise<void>;
 }
@@ -51,7 +54,7 @@ async function redisFaultBackend(): Promise<FaultBackend> {
       // Minus the connection that asks.
       return String(list).trim().split('\n').length - 1;
     },
-    direct: () => podBackendFromEnv({ ...env, REDIS_URL: server.url }),
+    direct: () => backendFromEnv({ ...env, REDIS_URL: server.url }),
     async dispose() {
       await proxy.stop();
       await server.stop();
@@ -83,7 +86,7 @@ async function postgresFaultBackend(): Promise<FaultBackend> {
         await client.end();
       }
     },
-    direct: () => podBackendFromEnv({ STORE: 'postgres', DATABASE_URL: server.url }),
+    direct: () => backendFromEnv({ STORE: 'postgres', DATABASE_URL: server.url }),
     async dispose() {
       await proxy.stop();
       await server.stop();
@@ -102,7 +105,7 @@ async function dynamodbFaultBackend(): Promise<FaultBackend> {
     outage: () => local.stop(),
     recover: () => local.start(),
     clientConnections: async () => undefined,
-    direct: () => podBackendFromEnv({ ...env, DYNAMODB_ENDPOINT: local.endpoint }),
+    direct: () => backendFromEnv({ ...env, DYNAMODB_ENDPOINT: local.endpoint }),
     async dispose() {
       await proxy.stop();
       await local.stop();
@@ -111,7 +114,7 @@ async function dynamodbFaultBackend(): Promise<FaultBackend> {
 }
 
 /** Starts a fresh instance of `store` on free ports, with a latency proxy in front of it. */
-export function startFaultBackend(store: PodStore): Promise<FaultBackend> {
+export function startFaultBackend(store: FaultStore): Promise<FaultBackend> {
   switch (store) {
     case 'redis':
       return redisFaultBackend();

@@ -1,14 +1,14 @@
 // One pod process for the multi-process tests (and a template for a real deployment): a router
-// over the backend STORE names (Redis by default, see pod-backend.ts) on PORT, serving the test
-// server, with /healthz for the balancer.
+// over the backend STORE names (Redis by default; see @mcp-session-store/env-backend) on PORT,
+// serving the test server, with /healthz for the balancer.
 import { createServer } from 'node:http';
 import { createMcpSessionRouter } from '@mcp-session-store/core/router';
-import { podBackendFromEnv } from './pod-backend.js';
+import { backendFromEnv } from '@mcp-session-store/env-backend';
 import { createTestServer } from './test-server.js';
 
 const pod = process.env.POD_NAME ?? 'pod';
 const port = Number(process.env.PORT ?? 3000);
-const backend = await podBackendFromEnv();
+const backend = await backendFromEnv(process.env, { keyPrefix: 'mcp:session:', idleTtlMs: 10 * 60_000 });
 
 const router = createMcpSessionRouter({
   store: backend.store,

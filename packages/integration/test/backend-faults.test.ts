@@ -3,9 +3,9 @@
 // Pods are real processes behind a round-robin balancer; traffic is raw HTTP so every status counts.
 import { join } from 'node:path';
 import type { SessionRecord } from '@mcp-session-store/core';
+import type { EnvBackend } from '@mcp-session-store/env-backend';
 import { type PodClusterHandle, startPodCluster } from '@mcp-session-store/testing';
-import { type FaultBackend, startFaultBackend } from '../src/fault-backends.js';
-import type { PodBackend, PodStore } from '../src/pod-backend.js';
+import { type FaultBackend, type FaultStore, startFaultBackend } from '../src/fault-backends.js';
 import { HEADERS, INITIALIZE, rpc } from '../src/raw-mcp.js';
 
 const POD_MAIN = join(__dirname, '..', 'src', 'pod-main.ts');
@@ -118,10 +118,10 @@ const durable = (record: SessionRecord | null) =>
     createdAt: record.createdAt,
   };
 
-describe.each<PodStore>(['redis', 'postgres', 'dynamodb'])('%s', (store) => {
+describe.each<FaultStore>(['redis', 'postgres', 'dynamodb'])('%s', (store) => {
   let backend: FaultBackend;
   let cluster: PodClusterHandle;
-  let direct: PodBackend;
+  let direct: EnvBackend;
 
   beforeAll(async () => {
     backend = await startFaultBackend(store);

@@ -4,10 +4,10 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { generateSessionId } from '@mcp-session-store/core';
+import { backendFromEnv, type EnvBackend, type EnvStore } from '@mcp-session-store/env-backend';
 import { type DynamoDBLocalHandle, spawnTracked, startDynamoDBLocal } from '@mcp-session-store/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { type PodBackend, type PodStore, podBackendFromEnv } from '../src/pod-backend.js';
 
 const WORKER = join(__dirname, '..', 'src', 'concurrency-worker.ts');
 const PROCESSES = 6;
@@ -19,7 +19,7 @@ const suffix = randomBytes(4).toString('hex');
 let dynamodb: DynamoDBLocalHandle | undefined;
 
 /** The environment of the worker processes (and of the test's own store) for each backend. */
-async function envFor(store: PodStore): Promise<Record<string, string>> {
+async function envFor(store: Exclude<EnvStore, 'memory'>): Promise<Record<string, string>> {
   switch (store) {
     case 'redis':
       return { STORE: 'redis', REDIS_URL, KEY_PREFIX: `mcpss-test:conc-${suffix}:` };
@@ -36,7 +36,7 @@ async function envFor(store: PodStore): Promise<Record<string, string>> {
   }
 }
 
-async function cleanUp(store: PodStore, env: Record<string, string>): Promise<void> {
+async function cleanUp(store: Exclude<EnvStore, 'memory'>, env: Record<string, string>): Promise<void> {
   if (store === 'redis') {
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${env.KEY_PREFIX}*`);
@@ -82,12 +82,12 @@ beforeAll(() => {
   );
 }, 90_000);
 
-describe.each<PodStore>(['redis', 'postgres', 'dynamodb'])('%s', (store) => {
+describe.each<Exclude<EnvStore, 'memory'>>(['redis', 'postgres', 'dynamodb'])('%s', (store) => {
   test(`${store}: many processes updating one session at once lose no update`, async () => {
     const env = await envFor(store);
-    let own: PodBackend | undefined;
+    let own: EnvBackend | undefined;
     try {
-      own = await podBackendFromEnv(env);
+      own = await backendFromEnv(env);
       const id = generateSessionId();
       await own.store.create({
         id,
