@@ -17,6 +17,9 @@ import { z } from 'zod';
 /** The JSON Schema of each tool, as tools/list shows it: the same for every session, so computed once. */
 const LISTED_SCHEMAS = new Map<string, Tool['inputSchema']>();
 
+/** The resource clients subscribe to; `update_watched_resource` notifies them. */
+const WATCHED_URI = 'test://watched-resource';
+
 /** A 1x1 red PNG. */
 const PNG_BASE64 =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
@@ -358,7 +361,7 @@ export function createExampleServer({ pod, sessionId, store }: ExampleServerCont
   );
   server.registerResource(
     'watched-resource',
-    'test://watched-resource',
+    WATCHED_URI,
     { title: 'Watched Resource', description: 'A resource clients can subscribe to', mimeType: 'text/plain' },
     async (uri) => ({
       contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'Watched resource content' }],
@@ -367,6 +370,19 @@ export function createExampleServer({ pod, sessionId, store }: ExampleServerCont
   // Subscriptions live in the session record, one metadata key per URI: any pod sees them, and
   // concurrent subscribes never overwrite each other (update merges by key).
   const subscriptionKey = (uri: string) => `subscription:${uri}`;
+  tool(
+    'update_watched_resource',
+    'Changes test://watched-resource; the session is notified if it subscribed (on any pod)',
+    {},
+    async () => {
+      if (!store || !sessionId) return text(`${pod}:no store`);
+      // Read from the store, not from this pod: the subscribe may have landed on another one.
+      const record = await store.get(sessionId);
+      if (record?.metadata[subscriptionKey(WATCHED_URI)] !== true) return text(`${pod}:not subscribed`);
+      await server.server.sendResourceUpdated({ uri: WATCHED_URI });
+      return text(`${pod}:notified`);
+    },
+  );
   server.server.setRequestHandler(SubscribeRequestSchema, async ({ params }) => {
     if (store && sessionId)
       await store.update(sessionId, { metadata: { [subscriptionKey(params.uri)]: true } });

@@ -133,6 +133,29 @@ export async function runScenarios(
       },
     ],
     [
+      'resource subscription kept in the store: any pod notifies, until unsubscribed',
+      async () => {
+        const watched = 'test://watched-resource';
+        const notified = () => updates.filter((u) => u === watched).length;
+        const before = notified();
+        await client.subscribeResource({ uri: watched });
+        // Round robin: the updates run on every pod, and each finds the subscription in the store.
+        const pods = new Set<string>();
+        for (let i = 0; i < podCount; i++) {
+          const [pod, outcome] = textOf(await client.callTool({ name: 'update_watched_resource' })).split(
+            ':',
+          );
+          expect(outcome === 'notified', `${pod} answered ${outcome}`);
+          pods.add(pod!);
+        }
+        await until(() => notified() - before >= podCount, `${podCount} updates of ${watched}`);
+        await client.unsubscribeResource({ uri: watched });
+        const after = textOf(await client.callTool({ name: 'update_watched_resource' }));
+        expect(after.endsWith(':not subscribed'), `after unsubscribing: ${after}`);
+        return { pods: [...pods].sort() };
+      },
+    ],
+    [
       'stream resumed on another pod (Last-Event-ID)',
       async () => {
         const [a, b] = [cluster.pods[0]!, cluster.pods[podCount - 1]!];
