@@ -258,3 +258,62 @@ test('bringing a session back on another process writes nothing to the event sto
     await cluster.stop();
   }
 });
+
+test('a GET-stream message that cannot be stored fails its sender, and nothing hangs', async () => {
+  const state = { failGetStream: false };
+  const cluster = await startInProcessCluster({
+    pods: 1,
+    wrapEvents: (events): EventStoreFactory => ({
+      capabilities: events.capabilities,
+      purgeSession: (id) => events.purgeSession(id),
+      close: () => events.close(),
+      forSession: (id): SessionEventStore => {
+        const inner = events.forSession(id);
+        return {
+          ...inner,
+          sessionId: inner.sessionId,
+          storeEvent: (streamId, message) =>
+            state.failGetStream && streamId === '_GET_stream'
+              ? Promise.reject(down())
+              : inner.storeEvent(streamId, message),
+          getStreamIdForEventId: (eventId) => inner.getStreamIdForEventId(eventId),
+          replayEventsAfter: (eventId, options) => inner.replayEventsAfter(eventId, options),
+          follow: (eventId, options) => inner.follow(eventId, options),
+        };
+      },
+    }),
+  });
+  try {
+    const url = `${cluster.pods[0]!.url}/mcp`;
+    const init = await fetch(url, { ...INIT, headers: { ...INIT.headers, 'x-user': 'alice' } });
+    await init.text();
+    const headers = {
+      ...INIT.headers,
+      'mcp-session-id': init.headers.get('mcp-session-id')!,
+      'mcp-protocol-version': '2025-11-25',
+      'x-user': 'alice',
+    };
+    const announce = (id: number) =>
+      fetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id,
+          method: 'tools/call',
+          params: { name: 'announce', arguments: {} },
+        }),
+        signal: AbortSignal.timeout(10_000),
+      }).then((res) => res.text());
+    // The control: with the store working, the notification is stored and the tool succeeds.
+    expect(await announce(2)).not.toMatch(/"isError":true/);
+    state.failGetStream = true;
+    // The event store is the only way to the GET stream: the server's send fails, and the tool
+    // reports it instead of claiming a delivery that did not happen.
+    const failed = await announce(3);
+    expect(failed).toMatch(/"isError":true/);
+    expect(failed).toMatch(/down \(test\)/);
+  } finally {
+    await cluster.stop();
+  }
+});
