@@ -2,30 +2,22 @@
 // (hostile session ids and bodies get 4xx answers, never a 5xx, and a malformed id never reaches
 // the store), and 3 pod processes over Redis (hostile Last-Event-ID and MCP-Protocol-Version
 // headers, sent byte for byte, get the answer the MCP spec gives them; the pods stay up).
-import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { isValidSessionId, type SessionStore } from '@mcp-session-store/core';
-import { messagesOf, type PodClusterHandle, readEvents, startPodCluster } from '@mcp-session-store/testing';
+import { messagesOf, type PodClusterHandle, readEvents } from '@mcp-session-store/testing';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
 import { type InProcessCluster, startInProcessCluster } from '../src/in-process-cluster.js';
 import { HEADERS, initialize, rpc } from '../src/raw-mcp.js';
+import { startRedisPodCluster } from '../src/redis-pod-cluster.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = `mcpss-test:fuzz-http-${randomBytes(4).toString('hex')}:`;
 let cluster: InProcessCluster;
 let pods: PodClusterHandle;
 /** Ids the store was asked about (any operation that takes an id). */
 const storeIds: string[] = [];
 
 beforeAll(async () => {
-  pods = await startPodCluster({
-    command: [process.execPath, '--import', 'tsx', join(__dirname, '..', 'src', 'pod-main.ts')],
-    pods: 3,
-    env: { REDIS_URL, KEY_PREFIX: keyPrefix },
-  });
+  pods = await startRedisPodCluster('fuzz-http');
   cluster = await startInProcessCluster({
     pods: 2,
     wrapStore: (store) =>
@@ -45,10 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cluster?.stop();
   await pods?.stop();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${keyPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
 });
 
 /** Characters an HTTP header value may carry (tab, visible ASCII, Latin-1): Node sends them as bytes. */

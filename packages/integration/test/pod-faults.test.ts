@@ -1,16 +1,12 @@
 // Pod faults under traffic: three pod processes over Redis behind a round-robin balancer, SDK
 // clients calling tools without pause, and pods SIGKILLed (a crash, no shutdown) then restarted.
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { type PodClusterHandle, startPodCluster } from '@mcp-session-store/testing';
+import type { PodClusterHandle } from '@mcp-session-store/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { Redis } from 'ioredis';
 import { HEADERS, rpc } from '../src/raw-mcp.js';
+import { startRedisPodCluster } from '../src/redis-pod-cluster.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = `mcpss-test:podfault-${randomBytes(4).toString('hex')}:`;
 // A call in flight on a killed pod never gets its answer: the SDK client gives up after this and
 // throws a timeout error, which the caller can retry.
 const CALL_TIMEOUT_MS = 4_000;
@@ -24,20 +20,10 @@ const RECONNECTION = {
 let cluster: PodClusterHandle;
 
 beforeAll(async () => {
-  cluster = await startPodCluster({
-    command: [process.execPath, '--import', 'tsx', join(__dirname, '..', 'src', 'pod-main.ts')],
-    pods: 3,
-    env: { REDIS_URL, KEY_PREFIX: keyPrefix },
-  });
+  cluster = await startRedisPodCluster('podfault');
 }, 60_000);
 
-afterAll(async () => {
-  await cluster?.stop();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${keyPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+afterAll(() => cluster?.stop());
 
 async function connect(name: string) {
   const client = new Client({ name, version: '1.0.0' });

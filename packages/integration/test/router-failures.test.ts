@@ -1,5 +1,10 @@
 // The router under partial failure: what must come back by itself, and what must never stay broken.
-import type { EventStoreFactory, MessageBus, SessionEventStore } from '@mcp-session-store/core';
+import type {
+  EventStoreFactory,
+  MessageBus,
+  SessionEventStore,
+  StoredMessage,
+} from '@mcp-session-store/core';
 import { SessionStoreError } from '@mcp-session-store/core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -18,9 +23,16 @@ const INIT = {
   }),
 };
 
-/** An event store whose writes fail while `state.down` is true. */
-function flakyEvents(state: { down: boolean }) {
-  return (events: EventStoreFactory): EventStoreFactory => ({
+type EventWrite = (
+  inner: SessionEventStore,
+  streamId: string,
+  message: StoredMessage,
+  pod: string,
+) => Promise<string>;
+
+/** Wraps each pod's event store so that `write` performs its appends (to count them or fail them). */
+function withEventWrites(write: EventWrite) {
+  return (events: EventStoreFactory, pod: string): EventStoreFactory => ({
     capabilities: events.capabilities,
     purgeSession: (id) => events.purgeSession(id),
     close: () => events.close(),
@@ -29,8 +41,7 @@ function flakyEvents(state: { down: boolean }) {
       return {
         ...inner,
         sessionId: inner.sessionId,
-        storeEvent: (streamId, message) =>
-          state.down ? Promise.reject(down()) : inner.storeEvent(streamId, message),
+        storeEvent: (streamId, message) => write(inner, streamId, message, pod),
         getStreamIdForEventId: (eventId) => inner.getStreamIdForEventId(eventId),
         replayEventsAfter: (eventId, options) => inner.replayEventsAfter(eventId, options),
         follow: (eventId, options) => inner.follow(eventId, options),
@@ -38,6 +49,12 @@ function flakyEvents(state: { down: boolean }) {
     },
   });
 }
+
+/** An event store whose writes fail while `state.down` is true. */
+const flakyEvents = (state: { down: boolean }) =>
+  withEventWrites((inner, streamId, message) =>
+    state.down ? Promise.reject(down()) : inner.storeEvent(streamId, message),
+  );
 
 test('a bus that is down at start-up is retried: 503 while down, service once it is back', async () => {
   let busDown = true;
@@ -169,25 +186,11 @@ test('an event-store write failing once the answer stream is open: the answer st
   const state = { failAfterPriming: false };
   const cluster = await startInProcessCluster({
     pods: 1,
-    wrapEvents: (events): EventStoreFactory => ({
-      capabilities: events.capabilities,
-      purgeSession: (id) => events.purgeSession(id),
-      close: () => events.close(),
-      forSession: (id): SessionEventStore => {
-        const inner = events.forSession(id);
-        return {
-          ...inner,
-          sessionId: inner.sessionId,
-          storeEvent: (streamId, message) =>
-            state.failAfterPriming && Object.keys(message).length > 0
-              ? Promise.reject(down())
-              : inner.storeEvent(streamId, message),
-          getStreamIdForEventId: (eventId) => inner.getStreamIdForEventId(eventId),
-          replayEventsAfter: (eventId, options) => inner.replayEventsAfter(eventId, options),
-          follow: (eventId, options) => inner.follow(eventId, options),
-        };
-      },
-    }),
+    wrapEvents: withEventWrites((inner, streamId, message) =>
+      state.failAfterPriming && Object.keys(message).length > 0
+        ? Promise.reject(down())
+        : inner.storeEvent(streamId, message),
+    ),
   });
   try {
     state.failAfterPriming = true;
@@ -210,24 +213,9 @@ test('bringing a session back on another process writes nothing to the event sto
   const writes = new Map<string, number>();
   const cluster = await startInProcessCluster({
     pods: 2,
-    wrapEvents: (events, pod): EventStoreFactory => ({
-      capabilities: events.capabilities,
-      purgeSession: (id) => events.purgeSession(id),
-      close: () => events.close(),
-      forSession: (id): SessionEventStore => {
-        const inner = events.forSession(id);
-        return {
-          ...inner,
-          sessionId: inner.sessionId,
-          storeEvent: (streamId, message) => {
-            writes.set(pod, (writes.get(pod) ?? 0) + 1);
-            return inner.storeEvent(streamId, message);
-          },
-          getStreamIdForEventId: (eventId) => inner.getStreamIdForEventId(eventId),
-          replayEventsAfter: (eventId, options) => inner.replayEventsAfter(eventId, options),
-          follow: (eventId, options) => inner.follow(eventId, options),
-        };
-      },
+    wrapEvents: withEventWrites((inner, streamId, message, pod) => {
+      writes.set(pod, (writes.get(pod) ?? 0) + 1);
+      return inner.storeEvent(streamId, message);
     }),
   });
   try {
@@ -263,25 +251,11 @@ test('a GET-stream message that cannot be stored fails its sender, and nothing h
   const state = { failGetStream: false };
   const cluster = await startInProcessCluster({
     pods: 1,
-    wrapEvents: (events): EventStoreFactory => ({
-      capabilities: events.capabilities,
-      purgeSession: (id) => events.purgeSession(id),
-      close: () => events.close(),
-      forSession: (id): SessionEventStore => {
-        const inner = events.forSession(id);
-        return {
-          ...inner,
-          sessionId: inner.sessionId,
-          storeEvent: (streamId, message) =>
-            state.failGetStream && streamId === '_GET_stream'
-              ? Promise.reject(down())
-              : inner.storeEvent(streamId, message),
-          getStreamIdForEventId: (eventId) => inner.getStreamIdForEventId(eventId),
-          replayEventsAfter: (eventId, options) => inner.replayEventsAfter(eventId, options),
-          follow: (eventId, options) => inner.follow(eventId, options),
-        };
-      },
-    }),
+    wrapEvents: withEventWrites((inner, streamId, message) =>
+      state.failGetStream && streamId === '_GET_stream'
+        ? Promise.reject(down())
+        : inner.storeEvent(streamId, message),
+    ),
   });
   try {
     const url = `${cluster.pods[0]!.url}/mcp`;

@@ -1,8 +1,6 @@
 // The router across real processes: three pod processes over Redis behind a round-robin balancer
 // with no affinity, one session driven by the SDK's real Client through all of them.
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { messagesOf, type PodClusterHandle, readEvents, startPodCluster } from '@mcp-session-store/testing';
+import { messagesOf, type PodClusterHandle, readEvents } from '@mcp-session-store/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
@@ -11,28 +9,16 @@ import {
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { Redis } from 'ioredis';
 import { HEADERS, initialize, rpc } from '../src/raw-mcp.js';
+import { startRedisPodCluster } from '../src/redis-pod-cluster.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = `mcpss-test:mp-${randomBytes(4).toString('hex')}:`;
 let cluster: PodClusterHandle;
 
 beforeAll(async () => {
-  cluster = await startPodCluster({
-    command: [process.execPath, '--import', 'tsx', join(__dirname, '..', 'src', 'pod-main.ts')],
-    pods: 3,
-    env: { REDIS_URL, KEY_PREFIX: keyPrefix },
-  });
+  cluster = await startRedisPodCluster('mp');
 }, 60_000);
 
-afterAll(async () => {
-  await cluster?.stop();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${keyPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+afterAll(() => cluster?.stop());
 
 const textOf = (result: unknown): string =>
   ((result as { content: Array<{ text: string }> }).content[0] as { text: string }).text;

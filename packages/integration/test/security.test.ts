@@ -2,42 +2,23 @@
 // round-robin balancer: session ids are unguessable, a session answers only to its principal,
 // event replay never crosses sessions, and no pod ever prints a session id.
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { isValidSessionId } from '@mcp-session-store/core';
-import {
-  messagesOf,
-  type PodClusterHandle,
-  readEvents,
-  type SseEvent,
-  startPodCluster,
-} from '@mcp-session-store/testing';
+import { messagesOf, type PodClusterHandle, readEvents, type SseEvent } from '@mcp-session-store/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { Redis } from 'ioredis';
 import { HEADERS, INITIALIZE, initialize as rawInitialize, rpc } from '../src/raw-mcp.js';
+import { startRedisPodCluster } from '../src/redis-pod-cluster.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = `mcpss-test:sec-${randomBytes(4).toString('hex')}:`;
 let cluster: PodClusterHandle;
 /** Every session id the cluster issued in this file: none of them may ever appear in a pod's output. */
 const issued = new Set<string>();
 
 beforeAll(async () => {
-  cluster = await startPodCluster({
-    command: [process.execPath, '--import', 'tsx', join(__dirname, '..', 'src', 'pod-main.ts')],
-    pods: 3,
-    env: { REDIS_URL, KEY_PREFIX: keyPrefix },
-  });
+  cluster = await startRedisPodCluster('sec');
 }, 60_000);
 
-afterAll(async () => {
-  await cluster?.stop();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${keyPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+afterAll(() => cluster?.stop());
 
 /** The MCP endpoint of every pod, directly, then the balancer's. */
 const endpoints = (): string[] => [...cluster.pods.map((pod) => `${pod.url}/mcp`), `${cluster.url}/mcp`];
