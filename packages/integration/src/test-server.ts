@@ -69,16 +69,22 @@ export function createTestServer(pod: string, _session: SessionContext): McpServ
     return text(pod);
   });
 
+  server.registerTool('announce', { description: 'Notifies the session, outside any request' }, async () => {
+    // No relatedRequestId: this goes to the session's GET stream, wherever it is open.
+    await server.server.sendResourceUpdated({ uri: `test://updated-by/${pod}` });
+    return text(pod);
+  });
+
+  // A separate tool, not an optional argument of `announce`: the oldest supported SDK (1.30)
+  // refuses a call without arguments to a tool that declares an input schema.
   server.registerTool(
-    'announce',
+    'announce-numbered',
     {
-      description: 'Notifies the session, outside any request; `seq` numbers the notification',
-      inputSchema: { seq: z.number().int().optional() },
+      description: 'Like announce, numbered: the notification carries `seq`',
+      inputSchema: { seq: z.number().int() },
     },
     async ({ seq }) => {
-      // No relatedRequestId: this goes to the session's GET stream, wherever it is open.
-      const uri = seq === undefined ? `test://updated-by/${pod}` : `test://updated-by/${pod}?seq=${seq}`;
-      await server.server.sendResourceUpdated({ uri });
+      await server.server.sendResourceUpdated({ uri: `test://updated-by/${pod}?seq=${seq}` });
       return text(pod);
     },
   );

@@ -146,7 +146,7 @@ test('a GET stream whose pod is killed resumes on another pod: every event exact
     const res = await fetch(`${pod.url}/mcp`, {
       method: 'POST',
       headers: { ...HEADERS, 'mcp-session-id': sessionId },
-      body: rpc(seq, 'tools/call', { name: 'announce', arguments: { seq } }),
+      body: rpc(seq, 'tools/call', { name: 'announce-numbered', arguments: { seq } }),
     });
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/"result"/);
