@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   }
   try {
     cluster = await startDemoCluster({ store, pods, log: (line) => console.log(line) });
-    const title = `soak: ${durationS} s of mixed traffic, ${store}, ${pods} pods, ${users} virtual users, a pod restart every ${restartEveryS} s (graceful SIGTERM and SIGKILL in turn)`;
+    const title = `soak: ${durationS} s of mixed traffic, ${store}, ${pods} pods, ${users} virtual users, a pod restart every ${restartEveryS} s (graceful SIGTERM and SIGKILL in turn; the last pod is never restarted)`;
     console.log(`\n${title}`);
     const startedAt = Date.now();
     const endsAt = startedAt + durationS * 1000;
@@ -57,10 +57,14 @@ async function main(): Promise<number> {
       stopping: () => Date.now() >= endsAt,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
     };
-    await Promise.all(Array.from({ length: users }, () => runVirtualUser(ctx)));
-    await restarter.stop();
-    clearInterval(progress);
-    await sampler.stop();
+    try {
+      await Promise.all(Array.from({ length: users }, () => runVirtualUser(ctx)));
+    } finally {
+      // Also when a user failed unexpectedly: no restart may run into cluster.stop().
+      await restarter.stop();
+      clearInterval(progress);
+      await sampler.stop();
+    }
     const elapsedS = (Date.now() - startedAt) / 1000;
     const memory = checkMemory(sampler.incarnations(), durationS * 1000);
     const totals = stats.totals();

@@ -6,6 +6,8 @@ import {
   type BatchWriteItemCommandOutput,
   DeleteItemCommand,
   type DynamoDBClient,
+  GetItemCommand,
+  type GetItemCommandOutput,
   PutItemCommand,
   QueryCommand,
   type QueryCommandOutput,
@@ -43,6 +45,8 @@ export const DEFAULT_FOLLOW_INTERVAL_MS = 100;
  * exactly one wins: a late append fails instead of landing where followers already moved past it.
  */
 const GAP_TIMEOUT_MS = 3_000;
+/** Most missing numbers a follower fences off in one go (a bound on one burst of writes). */
+const MAX_FENCES_AT_ONCE = 25;
 /** `kind` of the item a follower writes in place of an event whose append never came. */
 const SKIPPED_KIND = 'skipped';
 const CONDITION_FAILED = 'ConditionalCheckFailedException';
@@ -238,8 +242,11 @@ export class DynamoDBEventStore implements EventStoreFactory {
           }),
           [CONDITION_FAILED],
         )
-        .catch((err: unknown) => {
+        .catch(async (err: unknown) => {
           if (awsErrorName(err) !== CONDITION_FAILED) throw err;
+          // This number was claimed by this append alone, so an event there is this one (the SDK
+          // retried a write whose first attempt was applied); only a fence means it was refused.
+          if (await this.holdsEvent(pk, this.eventSk(streamId, token, seq))) return;
           throw new SessionStoreError(
             'BACKEND_UNAVAILABLE',
             'DynamoDB stored the event too late: followers had given up on it; it was not stored',
@@ -460,10 +467,18 @@ export class DynamoDBEventStore implements EventStoreFactory {
         }
         gapSince ??= Date.now();
         if (Date.now() - gapSince < GAP_TIMEOUT_MS) continue;
-        // The writer of the missing number died or stalled between claiming and writing it: fence
-        // the number off. Whether the marker or a late append wins, the next read sees which.
-        await this.fenceOff(sessionId, start, last + 1);
+        // The writers of the missing numbers died or stalled between claiming and writing them:
+        // fence every number up to the first event present, in one go. Whether a marker or a late
+        // append wins each one, the next read sees which.
+        const first = (await this.readAfter(sessionId, start, last)).events[0]?.seq;
         gapSince = undefined;
+        if (first === undefined) continue;
+        // A follower far behind finds trimmed numbers, not stalled ones: only the numbers just
+        // before the first event present can still be written; older ones are passed over.
+        const from = Math.max(last + 1, first - MAX_FENCES_AT_ONCE);
+        const missing = Array.from({ length: first - from }, (_, i) => from + i);
+        await Promise.all(missing.map((seq) => this.fenceOff(sessionId, start, seq)));
+        last = from - 1;
       } catch (error) {
         if (stopped()) return;
         // A failed send (client gone) or a DynamoDB error ends this follower; the caller may follow again.
@@ -472,6 +487,20 @@ export class DynamoDBEventStore implements EventStoreFactory {
         return;
       }
     }
+  }
+
+  /** Whether the item at `sk` is an event (not absent, not a skip marker). */
+  private async holdsEvent(pk: string, sk: string): Promise<boolean> {
+    const out = await this.runner.send<GetItemCommandOutput>(
+      'event append check',
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: pk }, sk: { S: sk } },
+        ConsistentRead: true,
+        ProjectionExpression: 'kind',
+      }),
+    );
+    return out.Item?.kind?.S === 'event';
   }
 
   /**

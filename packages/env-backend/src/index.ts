@@ -4,7 +4,7 @@
  *
  * | variable             | for                 | meaning                                                        |
  * | -------------------- | ------------------- | -------------------------------------------------------------- |
- * | `STORE`              | all                 | `memory`, `redis`, `postgres` or `dynamodb`                   |
+ * | `STORE`              | all                 | `memory`, `redis` (the default), `postgres` or `dynamodb`      |
  * | `KEY_PREFIX`         | redis, dynamodb     | key prefix (Redis) or namespace (DynamoDB)                     |
  * | `REDIS_URL`          | redis               | default `redis://127.0.0.1:6379`                               |
  * | `DATABASE_URL`       | postgres            | default `postgres://postgres@127.0.0.1:5432/postgres`          |
@@ -100,7 +100,10 @@ async function postgresBackend(env: NodeJS.ProcessEnv, options: EnvBackendOption
   pool.on('error', () => {}); // a dropped idle connection is replaced; queries report their own errors
   const schema = env.PG_SCHEMA; // unset: the adapter's default
   // Every pod may run it: it is idempotent and takes an advisory lock.
-  await migrate(pool, { schema });
+  await migrate(pool, { schema }).catch(async (error: unknown) => {
+    await pool.end(); // the pool would otherwise keep the process alive
+    throw error;
+  });
   const statementTimeoutMs = timeoutFrom(env);
   return {
     store: new PostgresSessionStore({ pool, schema, idleTtlMs: options.idleTtlMs, statementTimeoutMs }),
@@ -130,7 +133,10 @@ async function dynamodbBackend(env: NodeJS.ProcessEnv, options: EnvBackendOption
   });
   const tableName = env.DYNAMODB_TABLE ?? 'mcp-sessions';
   // Idempotent; on AWS the table comes from your infrastructure code.
-  await createTable(client, { tableName });
+  await createTable(client, { tableName }).catch((error: unknown) => {
+    client.destroy();
+    throw error;
+  });
   const namespace = env.KEY_PREFIX ?? options.keyPrefix ?? 'mcp';
   const callTimeoutMs = timeoutFrom(env);
   return {

@@ -62,6 +62,8 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgresServer> {
     stderr = (stderr + chunk.toString('utf8')).slice(-4_000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Answers come in command order; a command that timed out keeps its place, so its late answer is
+  // not taken for the next command's.
   const waiting: Array<(answer: { command: string; ok: boolean; error?: string }) => void> = [];
   createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.(JSON.parse(line)));
 
@@ -71,12 +73,14 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgresServer> {
         reject(new Error(`embedded postgres: ${name} after the server process ended\n${stderr}`));
         return;
       }
-      const timer = setTimeout(
-        () => reject(new Error(`embedded postgres: ${name} took over ${COMMAND_TIMEOUT_MS} ms\n${stderr}`)),
-        COMMAND_TIMEOUT_MS,
-      );
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`embedded postgres: ${name} took over ${COMMAND_TIMEOUT_MS} ms\n${stderr}`));
+      }, COMMAND_TIMEOUT_MS);
       waiting.push((answer) => {
         clearTimeout(timer);
+        if (timedOut) return;
         if (answer.ok) resolve();
         else reject(new Error(`embedded postgres: ${name} failed: ${answer.error}\n${stderr}`));
       });

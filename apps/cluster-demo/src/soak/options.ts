@@ -7,7 +7,7 @@ export const SOAK_USAGE = `Usage: pnpm soak [--duration S] [--store redis|postgr
                    redis://127.0.0.1:6379) or dynamodb (DynamoDB Local, or DYNAMODB_ENDPOINT)
   --pods           pod processes behind the balancer, 2-16 (default 3)
   --restart-every  seconds between pod restarts, one pod at a time, graceful (SIGTERM) and SIGKILL in
-                   turn (default: a sixth of the duration, at least 10)
+                   turn; the last pod is never restarted (default: a sixth of the duration, at least 10)
   --users          concurrent virtual users, 1-64 (default 8)`;
 
 /** The backends a soak can run on: shared ones only, since pods are restarted under the sessions. */

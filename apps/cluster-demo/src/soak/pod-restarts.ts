@@ -46,9 +46,14 @@ export class PodRestarter {
   }
 
   private async restartOne(k: number): Promise<void> {
-    const index = (k - 1) % this.cluster.pods.length;
+    // The last pod is never restarted (with 2 pods or more): one process lives through the whole
+    // run, long enough for the memory trend check to mean something. The others take turns; the
+    // kind alternates per round as well, so each pod gets both kinds over a long run.
+    const rotating = Math.max(1, this.cluster.pods.length - 1);
+    const index = (k - 1) % rotating;
+    const round = Math.floor((k - 1) / rotating);
     const pod = this.cluster.pods[index]!;
-    const kind = k % 2 === 1 ? 'graceful' : 'sigkill';
+    const kind = (k - 1 + round) % 2 === 0 ? 'graceful' : 'sigkill';
     const restart: PodRestart = { pod: pod.name, kind, startedAt: Date.now() };
     this.restarts.push(restart);
     try {

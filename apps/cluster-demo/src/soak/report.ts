@@ -107,7 +107,12 @@ export function finalReport({ title, stats, restarts, memory, elapsedS }: Report
   if (stats.failures.length > 0) {
     out.push('\nfailures (first 20):');
     for (const f of stats.failures.slice(0, 20)) {
-      const kind = f.kind === 'killed-pod' ? 'in flight on a killed pod, retried' : 'ERROR';
+      const kind =
+        f.kind === 'killed-pod'
+          ? 'in flight on a killed pod, retried'
+          : f.kind === 'killed-pod-unretried'
+            ? 'in flight on a killed pod, not retriable'
+            : 'ERROR';
       out.push(`  ${f.atS.toFixed(1).padStart(6)} s  ${f.op}: ${kind}: ${f.error}`);
     }
   }

@@ -31,7 +31,8 @@ export interface FailureRecord {
   atS: number;
   error: string;
   /** What the failure was attributed to. */
-  kind: 'error' | 'killed-pod' | 'retry-failed';
+  /** `killed-pod`: in flight on a SIGKILLed pod, then retried; `killed-pod-unretried`: nothing to retry it with. */
+  kind: 'error' | 'killed-pod' | 'killed-pod-unretried' | 'retry-failed';
 }
 
 interface OpCounters {
@@ -95,9 +96,10 @@ export class SoakStats {
     this.failures.push({ op, atS: (Date.now() - this.startedAt) / 1000, error, kind });
   }
 
-  killed(op: string, error: string): void {
+  killed(op: string, error: string, retried = true): void {
     this.op(op).killed++;
-    this.failures.push({ op, atS: (Date.now() - this.startedAt) / 1000, error, kind: 'killed-pod' });
+    const kind = retried ? 'killed-pod' : 'killed-pod-unretried';
+    this.failures.push({ op, atS: (Date.now() - this.startedAt) / 1000, error, kind });
   }
 
   /** Totals over every operation. */

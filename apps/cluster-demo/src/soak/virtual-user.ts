@@ -75,6 +75,8 @@ interface Session {
   client: Client;
   transport: StreamableHTTPClientTransport;
   getStreamOpens: number;
+  /** GET requests that failed before the stream opened: [started, ended] in epoch ms. */
+  getOpenFailures: Array<[number, number]>;
   getLog: string[];
   t0: number;
   updates: string[];
@@ -89,6 +91,7 @@ function openSession(ctx: VirtualUserContext): Session {
     ),
     transport: undefined as unknown as StreamableHTTPClientTransport,
     getStreamOpens: 0,
+    getOpenFailures: [],
     getLog: [],
     t0: Date.now(),
     updates: [],
@@ -107,11 +110,13 @@ function openSession(ctx: VirtualUserContext): Session {
     }
     if (resume) what += ` resume ${resume.slice(-10)}`;
     note(what);
+    const startedAt = Date.now();
     let response: Response;
     try {
       response = await fetch(url, init);
     } catch (error) {
       note(`${what} threw ${describeError(error)}`);
+      if (method === 'GET') session.getOpenFailures.push([startedAt, Date.now()]);
       throw error;
     }
     note(`${what} -> ${response.status}`);
@@ -344,18 +349,32 @@ async function runSession(ctx: VirtualUserContext): Promise<void> {
     // One session in three: a notification sent outside any request must reach the GET stream, which
     // may be held by another pod than the one sending it.
     if (!ctx.stopping() && random() < 1 / 3) {
-      await request(ctx, 'notification on the GET stream', async () => {
-        await until(() => s.getStreamOpens > 0, 'the GET stream open', 5_000);
-        const before = s.updates.length;
-        const pod = textOf(await call(s, ctx, 'announce'));
-        check(POD.test(pod), `announce answered '${pod}'`);
-        const uri = `test://updated-by/${pod}`;
-        await until(
-          () => s.updates.slice(before).includes(uri),
-          `resources/updated from ${pod} on the GET stream`,
-          ctx.requestTimeoutMs,
+      const op = 'notification on the GET stream';
+      // The SDK client opens its GET stream once after initialize and does not try again if that
+      // first request fails: when it was in flight on a pod being SIGKILLed, the session has no GET
+      // stream for good. That is the request lost to the kill; there is nothing to retry it with.
+      await until(() => s.getStreamOpens > 0, 'the GET stream open', 5_000).catch(() => {});
+      const lostToKill = s.getOpenFailures.some(([from, to]) => ctx.restarter.inFlightDuringKill(from, to));
+      if (s.getStreamOpens === 0 && lostToKill) {
+        ctx.stats.request(op);
+        ctx.stats.killed(
+          op,
+          'its GET stream was being opened on a pod when it was SIGKILLed (the SDK client does not retry a failed first open)',
+          false,
         );
-      });
+      } else
+        await request(ctx, op, async () => {
+          await until(() => s.getStreamOpens > 0, 'the GET stream open', 5_000);
+          const before = s.updates.length;
+          const pod = textOf(await call(s, ctx, 'announce'));
+          check(POD.test(pod), `announce answered '${pod}'`);
+          const uri = `test://updated-by/${pod}`;
+          await until(
+            () => s.updates.slice(before).includes(uri),
+            `resources/updated from ${pod} on the GET stream`,
+            ctx.requestTimeoutMs,
+          );
+        });
     }
     // Three sessions in four end with DELETE; the rest are abandoned (the client just goes away), as
     // real clients do: the pods must forget them on their own.

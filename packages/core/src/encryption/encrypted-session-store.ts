@@ -55,6 +55,18 @@ export interface EncryptedSessionStore extends SessionStore {
    * one. Resolves true if it rewrote the record, false if there was nothing to do, no live record,
    * or the record cannot be decrypted (reported through `onError`). Use it to retire a key before
    * records written with it expire on their own.
+   *
+   * @example
+   * ```ts
+   * // Retiring key k1: make k2 active (k1 still in the keyring), then rewrite what k1 sealed.
+   * const store = encryptSessionStore(inner, { keyring: { activeKeyId: 'k2', keys: { k1, k2 } } });
+   * for (let cursor: string | null = null; ; ) {
+   *   const page = await store.list!('user-42', { cursor });
+   *   for (const record of page.records) await store.reencrypt(record.id);
+   *   if (!(cursor = page.nextCursor)) break;
+   * }
+   * // Once no record is left under k1 (or maxLifetimeMs has passed), drop k1 from the keyring.
+   * ```
    */
   reencrypt(id: string, options?: ReencryptOptions): Promise<boolean>;
 }
@@ -215,8 +227,12 @@ class EncryptingSessionStore implements EncryptedSessionStore {
  *
  * Input is validated, and the plaintext size checked, before encrypting: the same error codes as
  * the inner store. A record that cannot be decrypted reads as absent: `get` returns null, `list`
- * leaves it out, `update` throws `SESSION_NOT_FOUND`, and `onError` gets `CORRUPT_RECORD`.
- * Capabilities are the inner store's; `list` exists when the inner store has it.
+ * leaves it out, `update` throws `SESSION_NOT_FOUND`, and `onError` gets `CORRUPT_RECORD`. (An
+ * `update` whose own fields are fine reaches the backend before a field it did not touch is found
+ * undecryptable: the write is applied, its `version` goes up, and the call still throws.)
+ * Capabilities are the inner store's; `list` exists when the inner store has it. Adapter extras
+ * that are not part of {@link SessionStore} (e.g. PostgreSQL's `sweepExpired()`) are not forwarded:
+ * call them on the inner store.
  *
  * @example
  * ```ts

@@ -79,7 +79,16 @@ export interface McpSessionRouterOptions {
    * A session this process holds is checked against the store (one read) when its record was last
    * read or written longer ago than this. Deletions and log levels reach other processes over the
    * bus, which delivers at most once: this bounds how long a process that missed such a message
-   * keeps serving a deleted session or an old log level. Default 30 000 ms.
+   * keeps serving a deleted session or an old log level. It cannot be turned off (a positive
+   * number of ms); a session found gone is reported through `hooks.onSessionExpired`. While the
+   * store is unreachable the process keeps serving what it holds and tries again one interval
+   * later. Default 30 000 ms.
+   *
+   * @example
+   * ```ts
+   * // A deployment whose bus drops messages more often (e.g. long reconnects): a tighter bound.
+   * createMcpSessionRouter({ store, bus, createServer, revalidateAfterMs: 5_000 });
+   * ```
    */
   revalidateAfterMs?: number | undefined;
   /** Most sessions this process keeps live (LRU). Default 10 000. */

@@ -154,6 +154,8 @@ class Router implements McpSessionRouter {
   private readonly locals: LocalSessions;
   /** Sessions being brought back on this process: concurrent requests share one rehydration. */
   private readonly restoring = new Map<string, Promise<LocalSession>>();
+  /** Held sessions being read again (see `revalidateAfterMs`): one read however many requests wait. */
+  private readonly revalidating = new Map<string, Promise<boolean>>();
   /** The GET streams this process writes, by session. */
   private readonly getStreams = new Map<string, Set<SseStream>>();
   private readonly touchFraction: number;
@@ -552,7 +554,13 @@ class Router implements McpSessionRouter {
     if (!isValidSessionId(sessionId)) return null;
     const local = this.locals.get(sessionId);
     if (local && Date.now() - local.verifiedAt >= this.revalidateAfterMs) {
-      if (!(await this.revalidate(local))) return null;
+      // Concurrent requests of the session share one read.
+      let pending = this.revalidating.get(local.id);
+      if (!pending) {
+        pending = this.revalidate(local).finally(() => this.revalidating.delete(local.id));
+        this.revalidating.set(local.id, pending);
+      }
+      if (!(await pending)) return null;
     }
     const record = local?.record ?? (await this.timed('get', () => this.store.get(sessionId)));
     if (!record || record.principal !== principal) return null;

@@ -9,7 +9,7 @@ const UNSTORED_EVENT_ID = 'mcpss-unstored';
 
 /** What {@link routerEventStore} reports to the router. */
 export interface EventStoreFailureSink {
-  /** Failed writes so far: the SDK answers one before the stream started as a 400; the router answers 503. */
+  /** Failed writes that were thrown: before a stream starts the SDK answers one as a 400, the router as a 503. */
   readonly failures: { count: number };
   /** A write that failed after the stream started: the message went out live, without an event id. */
   onLiveFallback(error: unknown): void;
@@ -35,8 +35,12 @@ export function routerEventStore(events: SessionEventStore, sink: EventStoreFail
       try {
         return await events.storeEvent(streamId, message);
       } catch (error) {
-        sink.failures.count++;
-        if (streamId === GET_STREAM_ID || Object.keys(message).length === 0) throw error;
+        if (streamId === GET_STREAM_ID || Object.keys(message).length === 0) {
+          sink.failures.count++;
+          throw error;
+        }
+        // Not counted as a failure: the answer goes out, so no concurrent request of the session
+        // may be turned into a 503 because of it.
         sink.onLiveFallback(error);
         // The SDK writes an event with no id when the store gives none (see the SDK facts).
         return undefined as unknown as string;
