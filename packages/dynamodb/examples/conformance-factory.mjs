@@ -50,13 +50,14 @@ async function setup() {
 }
 
 /** Every item of a namespace (a scan is fine in tests; the adapter itself never scans). */
-async function itemsOf(client, namespace) {
+export async function itemsOf(client, namespace) {
   const items = [];
   let ExclusiveStartKey;
   do {
     const page = await client.send(
       new ScanCommand({
         TableName: TABLE,
+        ConsistentRead: true,
         FilterExpression: 'begins_with(pk, :ns)',
         ExpressionAttributeValues: { ':ns': { S: `${namespace}#` } },
         ExclusiveStartKey,

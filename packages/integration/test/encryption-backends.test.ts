@@ -4,7 +4,7 @@
 // in clear, while the wrapper reads it back. Redis at REDIS_URL, PostgreSQL at DATABASE_URL (trust
 // auth), DynamoDB Local started here (or DYNAMODB_ENDPOINT); each test in its own namespace.
 import { randomBytes } from 'node:crypto';
-import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   createKeyring,
   type EventStoreFactory,
@@ -27,18 +27,13 @@ import {
   randomNamespace,
   sessionStoreSuite,
 } from '@mcp-session-store/core/conformance';
-import { MemoryBackend, MemoryEventStore, MemorySessionStore } from '@mcp-session-store/memory';
-import {
-  DYNAMODB_LOCAL_CREDENTIALS,
-  type DynamoDBLocalHandle,
-  startDynamoDBLocal,
-} from '@mcp-session-store/testing';
+import type { MemoryBackend } from '@mcp-session-store/memory';
+import { type DynamoDBLocalHandle, startDynamoDBLocal } from '@mcp-session-store/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DYNAMODB_TABLE = process.env.DYNAMODB_TABLE ?? 'mcpss-conformance';
 
 const KEY_1 = randomBytes(32).toString('base64');
 const KEY_2 = randomBytes(32).toString('base64');
@@ -59,43 +54,30 @@ interface Backend {
   dump(namespace: string): Promise<string>;
 }
 
-/** Loads an adapter's example conformance factory (plain JS) once, when a test first needs it. */
-function exampleFactory(path: string): AdapterFactory {
-  let loaded: Promise<AdapterFactory> | undefined;
-  return async (ctx) => {
-    loaded ??= (import(path) as Promise<{ default: AdapterFactory }>).then((m) => m.default);
-    return (await loaded)(ctx);
+/** An adapter's example conformance module (plain JS), loaded once, when a test first needs it. */
+function exampleModule<M extends { default: AdapterFactory }>(path: string): () => Promise<M> {
+  let loaded: Promise<M> | undefined;
+  return () => {
+    loaded ??= import(path) as Promise<M>;
+    return loaded;
   };
 }
 
-const memoryBackend = new MemoryBackend();
+/** The default export of an example module: the adapter's conformance factory. */
+const factoryOf =
+  (load: () => Promise<{ default: AdapterFactory }>): AdapterFactory =>
+  async (ctx) =>
+    (await load()).default(ctx);
+
+const memoryExample = exampleModule<{ default: AdapterFactory; backend: MemoryBackend }>(
+  '../../memory/examples/conformance-factory.mjs',
+);
 const memory: Backend = {
   name: 'memory',
-  factory: (ctx) => {
-    const common = { backend: memoryBackend, namespace: ctx.namespace, clock: ctx.clock, sweepIntervalMs: 0 };
-    return {
-      sessionStore: new MemorySessionStore({
-        ...common,
-        idleTtlMs: ctx.idleTtlMs,
-        maxLifetimeMs: ctx.maxLifetimeMs,
-        maxRecordBytes: ctx.maxRecordBytes,
-        onError: ctx.onError,
-      }),
-      eventStore: new MemoryEventStore({
-        ...common,
-        ttlMs: ctx.eventTtlMs,
-        maxEventsPerStream: ctx.maxEventsPerStream,
-      }),
-      inspect: {
-        async corruptSession(id) {
-          const stored = memoryBackend.state(ctx.namespace).sessions.get(id);
-          if (stored) stored.text = '{"id": not json';
-        },
-      },
-    };
-  },
+  factory: factoryOf(memoryExample),
   async dump(namespace) {
-    const state = memoryBackend.state(namespace);
+    // The example factory's backend, shared by every namespace of the run.
+    const state = (await memoryExample()).backend.state(namespace);
     return JSON.stringify(state, (_, value) => {
       if (value instanceof Map) return Object.fromEntries(value);
       if (value instanceof Set) return [...value].filter((v) => typeof v !== 'function');
@@ -127,7 +109,7 @@ async function readKey(client: Redis, key: string): Promise<unknown> {
 
 const redis: Backend = {
   name: 'redis',
-  factory: exampleFactory('../../redis/examples/conformance-factory.mjs'),
+  factory: factoryOf(exampleModule('../../redis/examples/conformance-factory.mjs')),
   async dump(namespace) {
     // The example factory's key prefix (testPrefix): every key of the test lives under it.
     const prefix = `mcpss-test:${namespace}:`;
@@ -150,7 +132,7 @@ const redis: Backend = {
 
 const postgres: Backend = {
   name: 'postgres',
-  factory: exampleFactory('../../postgres/examples/conformance-factory.mjs'),
+  factory: factoryOf(exampleModule('../../postgres/examples/conformance-factory.mjs')),
   async dump(namespace) {
     // The example factory's schema (testSchema): one per namespace.
     const schema = `mcpss_test_${namespace}`;
@@ -176,33 +158,20 @@ const postgres: Backend = {
 };
 
 let dynamoLocal: DynamoDBLocalHandle | undefined;
+// Loaded lazily: the module reads DYNAMODB_ENDPOINT, set by beforeAll below.
+const dynamodbExample = exampleModule<{
+  default: AdapterFactory;
+  localClient(endpoint?: string): DynamoDBClient;
+  itemsOf(client: DynamoDBClient, namespace: string): Promise<unknown[]>;
+}>('../../dynamodb/examples/conformance-factory.mjs');
 const dynamodb: Backend = {
   name: 'dynamodb',
-  // Loaded lazily: the module reads DYNAMODB_ENDPOINT, set by beforeAll below.
-  factory: exampleFactory('../../dynamodb/examples/conformance-factory.mjs'),
+  factory: factoryOf(dynamodbExample),
   async dump(namespace) {
-    const client = new DynamoDBClient({
-      endpoint: process.env.DYNAMODB_ENDPOINT ?? 'http://127.0.0.1:8000',
-      region: 'local',
-      credentials: DYNAMODB_LOCAL_CREDENTIALS,
-    });
+    const { localClient, itemsOf } = await dynamodbExample();
+    const client = localClient(process.env.DYNAMODB_ENDPOINT);
     try {
-      const items: unknown[] = [];
-      let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await client.send(
-          new ScanCommand({
-            TableName: DYNAMODB_TABLE,
-            ConsistentRead: true,
-            FilterExpression: 'begins_with(pk, :ns)',
-            ExpressionAttributeValues: { ':ns': { S: `${namespace}#` } },
-            ExclusiveStartKey,
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return JSON.stringify(items);
+      return JSON.stringify(await itemsOf(client, namespace));
     } finally {
       client.destroy();
     }

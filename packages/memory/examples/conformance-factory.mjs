@@ -9,8 +9,9 @@ import {
 } from '@mcp-session-store/memory';
 
 // One backend for the whole run: two factory calls with the same namespace must behave as two
-// processes sharing one server, as they would with Redis or PostgreSQL.
-const backend = new MemoryBackend();
+// processes sharing one server, as they would with Redis or PostgreSQL. Exported for tests that
+// read what was stored.
+export const backend = new MemoryBackend();
 
 /** @type {import('@mcp-session-store/core/conformance').AdapterFactory} */
 export default function createMemoryAdapter(ctx) {
