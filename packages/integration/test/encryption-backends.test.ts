@@ -17,7 +17,6 @@ import {
   type SessionStore,
   type SessionStoreError,
   type StoredMessage,
-  TestClock,
 } from '@mcp-session-store/core';
 import {
   type AdapterFactory,
@@ -26,6 +25,7 @@ import {
   eventStoreSuite,
   randomNamespace,
   sessionStoreSuite,
+  suiteContext,
 } from '@mcp-session-store/core/conformance';
 import type { MemoryBackend } from '@mcp-session-store/memory';
 import { type DynamoDBLocalHandle, startDynamoDBLocal } from '@mcp-session-store/testing';
@@ -220,16 +220,7 @@ function encrypted(factory: AdapterFactory, options: WrapOptions = {}): AdapterF
 }
 
 function context(namespace = randomNamespace(), reported: SessionStoreError[] = []): AdapterFactoryContext {
-  return {
-    namespace,
-    clock: new TestClock(),
-    idleTtlMs: 60_000,
-    maxLifetimeMs: undefined,
-    maxRecordBytes: 256 * 1024,
-    eventTtlMs: 60_000,
-    maxEventsPerStream: 1_000,
-    onError: (error) => reported.push(error),
-  };
+  return suiteContext({ namespace, onError: (error) => reported.push(error) });
 }
 
 /** Opens adapters for one test and closes (and cleans up) every one of them at the end. */

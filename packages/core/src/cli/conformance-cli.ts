@@ -9,14 +9,13 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
-import { TestClock } from '../clock.js';
 import {
   type AdapterFactory,
   ConformanceRunner,
-  randomNamespace,
   SUITES,
   type SuiteName,
   type SuiteOptions,
+  suiteContext,
   suitesFor,
 } from '../conformance/index.js';
 
@@ -93,16 +92,7 @@ async function loadFactory(path: string): Promise<LoadedModule> {
 
 /** Builds the adapter once to see which components it provides. */
 async function probe(factory: AdapterFactory): Promise<SuiteName[]> {
-  const adapter = await factory({
-    namespace: randomNamespace(),
-    clock: new TestClock(),
-    idleTtlMs: 60_000,
-    maxLifetimeMs: undefined,
-    maxRecordBytes: 256 * 1024,
-    eventTtlMs: 60_000,
-    maxEventsPerStream: 1_000,
-    onError: () => {},
-  });
+  const adapter = await factory(suiteContext());
   const names = suitesFor(adapter);
   await Promise.allSettled([
     adapter.sessionStore?.close(),

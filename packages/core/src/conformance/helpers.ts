@@ -68,15 +68,32 @@ export interface TestWorld {
   openOtherNamespace(): Promise<AdapterUnderTest>;
 }
 
-const DEFAULTS = {
-  idleTtlMs: 60_000,
-  maxLifetimeMs: undefined,
-  maxRecordBytes: 256 * 1024,
-  eventTtlMs: 60_000,
-  maxEventsPerStream: 1_000,
-};
-
 export type ContextOverrides = Partial<Omit<AdapterFactoryContext, 'clock' | 'onError'>>;
+
+/**
+ * The context the suites give an adapter factory: a fresh namespace, a new {@link TestClock}, the
+ * suites' limits (60 s TTLs, 256 KiB records, 1 000 events per stream), errors dropped. For code
+ * that builds an adapter outside a suite, e.g. to probe it or to run extra checks beside the suites.
+ *
+ * @example
+ * ```ts
+ * const reported: SessionStoreError[] = [];
+ * const adapter = await factory(suiteContext({ onError: (e) => reported.push(e) }));
+ * ```
+ */
+export function suiteContext(overrides: Partial<AdapterFactoryContext> = {}): AdapterFactoryContext {
+  return {
+    idleTtlMs: 60_000,
+    maxLifetimeMs: undefined,
+    maxRecordBytes: 256 * 1024,
+    eventTtlMs: 60_000,
+    maxEventsPerStream: 1_000,
+    namespace: randomNamespace(),
+    clock: new TestClock(),
+    onError: () => {},
+    ...overrides,
+  };
+}
 
 async function closeAdapter(adapter: AdapterUnderTest): Promise<void> {
   const results = await Promise.allSettled([
@@ -102,13 +119,7 @@ export function testRegistrar(api: TestApi, factory: AdapterFactory, options: Su
     api.it(name, async () => {
       const clock = new TestClock();
       const reported: SessionStoreError[] = [];
-      const ctx: AdapterFactoryContext = {
-        ...DEFAULTS,
-        namespace: randomNamespace(),
-        ...overrides,
-        clock,
-        onError: (error) => reported.push(error),
-      };
+      const ctx = suiteContext({ ...overrides, clock, onError: (error) => reported.push(error) });
       const opened: AdapterUnderTest[] = [];
       const world: TestWorld = {
         ctx,

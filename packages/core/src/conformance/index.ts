@@ -14,7 +14,7 @@ import { sessionStoreSuite } from './session-store-suite.js';
 import type { AdapterFactory, SuiteOptions, TestApi } from './types.js';
 
 export { eventStoreSuite } from './event-store-suite.js';
-export { randomNamespace } from './helpers.js';
+export { randomNamespace, suiteContext } from './helpers.js';
 export { messageBusSuite } from './message-bus-suite.js';
 export { ConformanceRunner, type TestResult } from './runner.js';
 export { INVALID_SESSION_IDS, sampleSession, sessionStoreSuite } from './session-store-suite.js';
