@@ -7,6 +7,11 @@ import type { EventStoreCapabilities } from './capabilities.js';
  */
 export type StoredMessage = { [key: string]: unknown };
 
+/** Whether `message` is the SDK's priming event (`{}`): stored, never replayed or followed. */
+export function isPrimingEvent(message: StoredMessage): boolean {
+  return Object.keys(message).length === 0;
+}
+
 /** The SDK's `send` callback of `replayEventsAfter`. */
 export type SendEvent = (eventId: string, message: StoredMessage) => Promise<void>;
 

@@ -1,9 +1,10 @@
 import type { EventStoreCapabilities } from '../contract/capabilities.js';
-import type {
-  EventStoreFactory,
-  SendEvent,
-  SessionEventStore,
-  StoredMessage,
+import {
+  type EventStoreFactory,
+  isPrimingEvent,
+  type SendEvent,
+  type SessionEventStore,
+  type StoredMessage,
 } from '../contract/event-store.js';
 import { isSessionStoreError, SessionStoreError } from '../errors.js';
 import { isPlainObject } from '../json.js';
@@ -66,7 +67,7 @@ class EncryptingSessionEventStore implements SessionEventStore {
   /** The message in clear; throws (and reports) `CORRUPT_RECORD` if it cannot be decrypted. */
   private decrypt(streamId: string | undefined, message: StoredMessage): StoredMessage {
     const envelope = message[ENCRYPTED_FIELD_KEY];
-    if (Object.keys(message).length === 0) return message; // a priming event: stored in clear
+    if (isPrimingEvent(message)) return message; // stored in clear
     try {
       if (!isEnvelope(envelope) || Object.keys(message).length !== 1) {
         if (this.readPlaintext) return message;

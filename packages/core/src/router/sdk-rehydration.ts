@@ -10,6 +10,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { isPrimingEvent } from '../contract/event-store.js';
 import type { SessionRecord } from '../contract/session-record.js';
 
 /** The protocol version `initialize` settles on for a requested one (the SDK's own rule). */
@@ -35,7 +36,7 @@ const replaying = new AsyncLocalStorage<true>();
  */
 export function isSyntheticMessage(message: { [key: string]: unknown }): boolean {
   if (replaying.getStore() !== true) return false;
-  if (Object.keys(message).length === 0) return true; // the priming event
+  if (isPrimingEvent(message)) return true;
   return 'id' in message && SYNTHETIC_IDS.has(message.id) && ('result' in message || 'error' in message);
 }
 

@@ -1,4 +1,4 @@
-import type { SessionEventStore, StoredMessage } from '../contract/event-store.js';
+import { isPrimingEvent, type SessionEventStore, type StoredMessage } from '../contract/event-store.js';
 import { isSyntheticMessage } from './sdk-rehydration.js';
 
 /** The id of the SDK's standalone (GET) stream in the event store. */
@@ -35,7 +35,7 @@ export function routerEventStore(events: SessionEventStore, sink: EventStoreFail
       try {
         return await events.storeEvent(streamId, message);
       } catch (error) {
-        if (streamId === GET_STREAM_ID || Object.keys(message).length === 0) {
+        if (streamId === GET_STREAM_ID || isPrimingEvent(message)) {
           sink.failures.count++;
           throw error;
         }
