@@ -220,6 +220,7 @@ export class DynamoDBEventStore implements EventStoreFactory {
     const expiresAt = now + this.ttlMs;
     const { token, seq } = await this.claimSeq(sessionId, streamId, now, expiresAt);
     const pk = this.keys.events(sessionId);
+    const sk = this.eventSk(streamId, token, seq);
     const writes: Promise<unknown>[] = [
       this.runner
         .send(
@@ -228,7 +229,7 @@ export class DynamoDBEventStore implements EventStoreFactory {
             TableName: this.tableName,
             Item: {
               pk: { S: pk },
-              sk: { S: this.eventSk(streamId, token, seq) },
+              sk: { S: sk },
               kind: { S: 'event' },
               streamId: { S: streamId },
               seq: { N: String(seq) },
@@ -246,7 +247,7 @@ export class DynamoDBEventStore implements EventStoreFactory {
           if (awsErrorName(err) !== CONDITION_FAILED) throw err;
           // This number was claimed by this append alone, so an event there is this one (the SDK
           // retried a write whose first attempt was applied); only a fence means it was refused.
-          if (await this.holdsEvent(pk, this.eventSk(streamId, token, seq))) return;
+          if (await this.holdsEvent(pk, sk)) return;
           throw new SessionStoreError(
             'BACKEND_UNAVAILABLE',
             'DynamoDB stored the event too late: followers had given up on it; it was not stored',
