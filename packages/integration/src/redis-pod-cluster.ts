@@ -37,13 +37,18 @@ export async function startRedisPodCluster(name: string, pods = 3): Promise<PodC
     output: (index) => cluster.output(index),
     async stop() {
       await cluster.stop();
-      const redis = new Redis(REDIS_URL);
-      try {
-        const keys = await redis.keys(`${keyPrefix}*`);
-        if (keys.length > 0) await redis.del(...keys);
-      } finally {
-        redis.disconnect();
-      }
+      await deleteRedisKeys(keyPrefix);
     },
   };
+}
+
+/** Deletes every key of the Redis at `REDIS_URL` under `prefix`: a test's clean-up. */
+export async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { generateSessionId } from '@mcp-session-store/core';
 import { backendFromEnv, type EnvBackend, type EnvStore } from '@mcp-session-store/env-backend';
 import { type DynamoDBLocalHandle, spawnTracked, startDynamoDBLocal } from '@mcp-session-store/testing';
-import { Redis } from 'ioredis';
 import pg from 'pg';
+import { deleteRedisKeys, REDIS_URL } from '../src/redis-pod-cluster.js';
 
 const WORKER = join(__dirname, '..', 'src', 'concurrency-worker.ts');
 const PROCESSES = 6;
 const UPDATES_PER_PROCESS = 25;
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const suffix = randomBytes(4).toString('hex');
 
@@ -38,10 +37,7 @@ async function envFor(store: Exclude<EnvStore, 'memory'>): Promise<Record<string
 
 async function cleanUp(store: Exclude<EnvStore, 'memory'>, env: Record<string, string>): Promise<void> {
   if (store === 'redis') {
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${env.KEY_PREFIX}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await deleteRedisKeys(env.KEY_PREFIX!);
   } else if (store === 'postgres') {
     const client = new pg.Client({ connectionString: DATABASE_URL });
     await client.connect();

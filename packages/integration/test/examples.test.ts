@@ -7,18 +7,12 @@ import { join } from 'node:path';
 import { freePort, startRoundRobinBalancer } from '@mcp-session-store/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { Redis } from 'ioredis';
+import { deleteRedisKeys, REDIS_URL } from '../src/redis-pod-cluster.js';
 
 const EXAMPLES = join(__dirname, '..', 'examples');
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keyPrefix = `mcpss-test:examples-${randomBytes(4).toString('hex')}:`;
 
-afterAll(async () => {
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${keyPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-});
+afterAll(() => deleteRedisKeys(keyPrefix));
 
 /** Starts an example and resolves with its MCP endpoint once it prints it. */
 async function startExample(file: string): Promise<{ child: ChildProcess; url: string }> {
