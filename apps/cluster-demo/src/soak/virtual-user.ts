@@ -40,6 +40,17 @@ class SessionFailed extends Error {}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Stream reconnection of the virtual users' clients (the server's `retry` sets the delay). */
+const RECONNECTION = {
+  initialReconnectionDelay: 100,
+  maxReconnectionDelay: 1_000,
+  reconnectionDelayGrowFactor: 1.5,
+  maxRetries: 20,
+};
+
+/** A request and its retries: each retry may itself be in flight when the next pod is killed. */
+const MAX_ATTEMPTS = 3;
+
 function check(condition: boolean, message: string): void {
   if (!condition) throw new WrongResult(`wrong result: ${message}`);
 }
@@ -138,7 +149,12 @@ function openSession(ctx: VirtualUserContext): Session {
     );
     return new Response(readable, { status: response.status, headers: response.headers });
   };
-  session.transport = new StreamableHTTPClientTransport(new URL(ctx.endpoint), { fetch: tracked });
+  session.transport = new StreamableHTTPClientTransport(new URL(ctx.endpoint), {
+    fetch: tracked,
+    // A client meant to ride out pod restarts: the SDK's default gives up a broken stream after
+    // 2 failed reconnects, which one reconnect landing on a pod as it goes down can use up.
+    reconnectionOptions: RECONNECTION,
+  });
   session.client.setRequestHandler(CreateMessageRequestSchema, async () => ({
     role: 'assistant',
     content: { type: 'text', text: LLM_ANSWER },
@@ -174,9 +190,10 @@ async function until(condition: () => boolean, what: string, timeoutMs: number):
 }
 
 /**
- * Runs `op` once; on a crash-shaped failure of a request in flight while a pod was SIGKILLed,
- * counts it as such and retries once. Any other failure, or a failed retry, is an error and throws
- * {@link SessionFailed}.
+ * Runs `op`; on a crash-shaped failure of a request in flight while a pod was SIGKILLed, counts it
+ * as such and retries. A retry is judged by the same rule (it may run on the next pod to be killed),
+ * up to {@link MAX_ATTEMPTS} attempts in all. Any other failure, or a failed retry, is an error and
+ * throws {@link SessionFailed}.
  */
 async function request<T>(
   ctx: VirtualUserContext,
@@ -185,15 +202,30 @@ async function request<T>(
   debugLog?: () => string,
 ): Promise<T> {
   ctx.stats.request(op);
-  const started = Date.now();
-  let t0 = performance.now();
-  try {
-    const result = await run();
-    ctx.stats.ok(op, performance.now() - t0);
-    return result;
-  } catch (error) {
-    if (!(isCrashShaped(error) && ctx.restarter.inFlightDuringKill(started, Date.now()))) {
-      ctx.stats.error(op, describeError(error));
+  for (let attempt = 1; ; attempt++) {
+    const started = Date.now();
+    const t0 = performance.now();
+    try {
+      const result = await run();
+      ctx.stats.ok(op, performance.now() - t0);
+      if (attempt > 1) ctx.stats.retriesOk++;
+      return result;
+    } catch (error) {
+      // A retry is judged like the first attempt: it may itself run on the next pod to be killed.
+      if (
+        attempt < MAX_ATTEMPTS &&
+        isCrashShaped(error) &&
+        ctx.restarter.inFlightDuringKill(started, Date.now())
+      ) {
+        ctx.stats.killed(op, describeError(error));
+        continue;
+      }
+      if (attempt > 1) {
+        ctx.stats.retriesFailed++;
+        ctx.stats.error(op, `retry after a pod kill failed: ${describeError(error)}`, 'retry-failed');
+      } else {
+        ctx.stats.error(op, describeError(error));
+      }
       if (process.env.SOAK_DEBUG) {
         console.log(
           `DEBUG ${op} failed (started ${started - ctx.stats.startedAt} ms into the run): ${describeError(error)}\n  ${debugLog?.() ?? ''}`,
@@ -201,18 +233,6 @@ async function request<T>(
       }
       throw new SessionFailed();
     }
-    ctx.stats.killed(op, describeError(error));
-  }
-  t0 = performance.now();
-  try {
-    const result = await run();
-    ctx.stats.ok(op, performance.now() - t0);
-    ctx.stats.retriesOk++;
-    return result;
-  } catch (error) {
-    ctx.stats.retriesFailed++;
-    ctx.stats.error(op, `retry after a pod kill failed: ${describeError(error)}`, 'retry-failed');
-    throw new SessionFailed();
   }
 }
 
