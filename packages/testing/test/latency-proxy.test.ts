@@ -31,12 +31,14 @@ function open(): Promise<Socket> {
 /** Sends `messages` one after another, and resolves with everything echoed once `total` bytes came back. */
 function roundTrip(socket: Socket, messages: string[]): Promise<string> {
   const total = messages.join('').length;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let received = '';
     socket.on('data', (chunk) => {
       received += chunk.toString();
       if (received.length >= total) resolve(received);
     });
+    // A connection cut short fails the test at once instead of leaving it to the test timeout.
+    socket.once('close', () => reject(new Error(`closed after ${received.length} of ${total} bytes`)));
     for (const m of messages) socket.write(m);
   });
 }
