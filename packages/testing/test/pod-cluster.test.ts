@@ -4,7 +4,8 @@ import { type PodClusterHandle, type PodClusterOptions, startPodCluster } from '
 // Plain Node fixtures, no tsx: pods start fast and the test does not depend on a loader.
 const POD = [process.execPath, `${__dirname}/fixtures/pod.mjs`];
 const FAILING_POD = [process.execPath, `${__dirname}/fixtures/failing-pod.mjs`];
-const TEST_TIMEOUT_MS = 20_000;
+// A bound against hangs, not a speed claim: a loaded CI machine may take seconds to start pods.
+const TEST_TIMEOUT_MS = 60_000;
 
 // Every cluster a test starts, stopped even when the test fails halfway.
 const clusters: PodClusterHandle[] = [];
@@ -172,7 +173,9 @@ describe('startPodCluster', () => {
         () => undefined,
         (reason: unknown) => reason as Error,
       );
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // The option was used: it gave up long before the 20 s default (a loaded machine needs a
+      // second or two to start the pod and see it exit, so nothing tighter is asserted).
+      expect(Date.now() - started).toBeLessThan(15_000);
       expect(error?.message).toMatch(/pod-0 did not answer 200 on .*\/healthz within 300 ms/);
       const pid = Number(/never ready, pid (\d+)/.exec(error?.message ?? '')?.[1]);
       expect(pid).toBeGreaterThan(0);

@@ -85,7 +85,7 @@ describe('process cleanup', () => {
     await exitOf(parent);
     // No handler runs on SIGKILL: only the watchdog can have done this. Generous bounds: on a
     // loaded CI machine the watchdog (a node process) may take seconds to notice and act.
-    await waitUntilRefused(port, 15_000);
+    await waitUntilRefused(port);
     await waitUntilRemoved(dir);
   }, 60_000);
 });

@@ -32,7 +32,7 @@ export function rawRequest(port: number, payload: string, timeoutMs = 2_000): Pr
 }
 
 /** Resolves once nothing accepts connections on the port any more, or rejects after `timeoutMs`. */
-export async function waitUntilRefused(port: number, timeoutMs = 5_000): Promise<void> {
+export async function waitUntilRefused(port: number, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
