@@ -26,6 +26,8 @@ export interface DemoClusterOptions {
   port?: number | undefined;
   /** Progress lines (which backend, which pods, ready). */
   log?: (line: string) => void;
+  /** Extra environment for every pod, e.g. from `podSettingsEnv` (pod-settings.ts). */
+  podEnv?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface DemoCluster {
@@ -60,6 +62,7 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
   try {
     // Every run gets its own key space, so runs on a shared backend never see each other's sessions.
     const env: Record<string, string> = {
+      ...options.podEnv,
       STORE: store,
       KEY_PREFIX: `mcp-demo-${process.pid}-${Date.now()}:`,
     };

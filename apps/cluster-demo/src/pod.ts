@@ -5,11 +5,15 @@ import { redactSessionId } from '@mcp-session-store/core';
 import { createMcpSessionRouter, LOCALHOST_HOSTS } from '@mcp-session-store/core/router';
 import { backendFromEnv } from '@mcp-session-store/env-backend';
 import { createExampleServer } from './example-server.js';
+import { createMemoryProbe } from './memory-probe.js';
+import { podSettingsFromEnv } from './pod-settings.js';
 
 const pod = process.env.POD_NAME ?? 'pod';
 const port = Number(process.env.PORT ?? 3000);
 // STORE, KEY_PREFIX and the backend's address come from main.ts (see cluster.ts).
 const { store, eventStore, bus, disconnect } = await backendFromEnv(process.env, { keyPrefix: 'mcp:demo:' });
+// How long idle sessions are kept, and how many (see pod-settings.ts for the defaults and why).
+const settings = podSettingsFromEnv(process.env);
 
 const router = createMcpSessionRouter({
   store,
@@ -19,12 +23,8 @@ const router = createMcpSessionRouter({
   createServer: ({ sessionId }) => createExampleServer({ pod, sessionId, store }),
   // Clients reconnect a stream closed mid-call (SEP-1699) after this long.
   retryIntervalMs: 500,
-  // Each live session holds its own McpServer (this one registers the conformance suite's ~40
-  // tools, resources and prompts: ~100 KiB). Any pod can bring a session back from the store in a
-  // few ms, so pods let go of idle ones after a minute and keep at most 2 000: memory stays bounded
-  // however many clients abandon their sessions without a DELETE.
-  localIdleMs: 60_000,
-  maxLocalSessions: 2_000,
+  localIdleMs: settings.localIdleMs,
+  maxLocalSessions: settings.maxLocalSessions,
   // Loopback only, no TLS, no authentication: refuse DNS-rebinding requests.
   allowedHosts: LOCALHOST_HOSTS,
   // Errors answered with 5xx or raised outside a request; session ids are redacted, and messages
@@ -37,10 +37,24 @@ const router = createMcpSessionRouter({
   },
 });
 
+// The soak's self-test only: memory retained for every request, so its criterion has a leak to catch.
+const injectedLeak: Buffer[] = [];
+
+const probeMemory = settings.memoryProbe ? createMemoryProbe() : undefined;
+
 const server = createServer((req, res) => {
   if (req.url === '/healthz') res.writeHead(200).end('ok');
-  else if (req.url?.startsWith('/mcp')) void router.handle(req, res);
-  else res.writeHead(404).end();
+  else if (req.url === '/debug/memory' && probeMemory) {
+    void probeMemory().then((memory) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(memory)),
+    );
+  } else if (req.url?.startsWith('/mcp')) {
+    // Filled, not zeroed: untouched pages of a zeroed allocation would not count in the RSS.
+    if (settings.injectedLeakBytesPerRequest > 0) {
+      injectedLeak.push(Buffer.alloc(settings.injectedLeakBytesPerRequest, 1));
+    }
+    void router.handle(req, res);
+  } else res.writeHead(404).end();
 });
 server.listen(port, '127.0.0.1', () => console.log(`${pod} listening on ${port}`));
 

@@ -29,6 +29,7 @@ test.each([
   [['--restart-every'], "--restart-every takes a whole number from 5 to 86400, got ''"],
   [['--users', '0'], '--users takes a whole number from 1 to 64'],
   [['--loops', '3'], 'unknown option --loops'],
+  [['--inject-leak', '0'], '--inject-leak takes a whole number from 1 to 65536'],
 ])('%j is refused before anything starts', (args, message) => {
   const run = soak(...args);
   expect(run.status).toBe(2);

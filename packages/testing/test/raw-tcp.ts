@@ -21,10 +21,14 @@ export function rawRequest(port: number, payload: string, timeoutMs = 2_000): Pr
       if (error) reject(error);
       else resolve(reply ?? '');
     };
-    socket.setTimeout(timeoutMs, () => settle(new Error(`no reply from port ${port} within ${timeoutMs} ms`)));
+    socket.setTimeout(timeoutMs, () =>
+      settle(new Error(`no reply from port ${port} within ${timeoutMs} ms`)),
+    );
     socket.once('error', (error) => settle(error));
     socket.once('close', () =>
-      settle(Object.assign(new Error(`port ${port} closed the connection without replying`), { code: 'ECLOSED' })),
+      settle(
+        Object.assign(new Error(`port ${port} closed the connection without replying`), { code: 'ECLOSED' }),
+      ),
     );
     socket.once('connect', () => socket.write(payload));
     socket.once('data', (chunk) => settle(undefined, chunk.toString('utf8')));

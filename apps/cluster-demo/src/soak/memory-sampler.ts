@@ -1,10 +1,12 @@
-// Samples the resident memory (RSS) of every pod process every few seconds, per incarnation: a
-// restarted pod is a new process whose memory starts over.
+// Samples the memory of every pod process every few seconds, per incarnation (a restarted pod is a
+// new process whose memory starts over): its resident memory (RSS, from the OS) and, less often,
+// the memory it retains after a full garbage collection (the pod's /debug/memory probe).
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { PodClusterHandle } from '@mcp-session-store/testing';
+import type { RetainedMemory } from '../memory-probe.js';
 
-export interface RssSample {
+export interface MemorySample {
   /** Milliseconds since the run started. */
   t: number;
   bytes: number;
@@ -14,7 +16,10 @@ export interface RssSample {
 export interface Incarnation {
   pod: string;
   pid: number;
-  samples: RssSample[];
+  /** Resident memory, every `rssEveryMs`. */
+  rss: MemorySample[];
+  /** Retained after a full collection, every `retainedEveryMs`. */
+  retained: MemorySample[];
 }
 
 /** RSS of a process in bytes: /proc/<pid>/status (Linux), else `ps -o rss=`; undefined if it is gone. */
@@ -34,25 +39,58 @@ export async function readRss(pid: number): Promise<number | undefined> {
   });
 }
 
-export class RssSampler {
+/** A probe answer that takes longer than this is skipped: the pod is busy or going down. */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** What the pod's /debug/memory probe answers, or undefined if it does not (down, restarting). */
+async function readRetained(podUrl: string): Promise<RetainedMemory | undefined> {
+  try {
+    const res = await fetch(`${podUrl}/debug/memory`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    if (!res.ok) return undefined;
+    return (await res.json()) as RetainedMemory;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface MemorySamplerOptions {
+  rssEveryMs: number;
+  retainedEveryMs: number;
+}
+
+export class MemorySampler {
   private readonly byPid = new Map<number, Incarnation>();
-  private timer: NodeJS.Timeout | undefined;
-  private sampling: Promise<void> = Promise.resolve();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly cluster: PodClusterHandle,
-    private readonly everyMs: number,
+    private readonly options: MemorySamplerOptions,
   ) {}
 
   start(runStartedAt: number): void {
-    const tick = () => {
-      this.sampling = this.sample(runStartedAt);
+    const every = (ms: number, sample: () => Promise<void>) => {
+      const tick = () => {
+        const sampling = sample().finally(() => this.inFlight.delete(sampling));
+        this.inFlight.add(sampling);
+      };
+      tick();
+      this.timers.push(setInterval(tick, ms));
     };
-    tick();
-    this.timer = setInterval(tick, this.everyMs);
+    every(this.options.rssEveryMs, () => this.sampleRss(runStartedAt));
+    every(this.options.retainedEveryMs, () => this.sampleRetained(runStartedAt));
   }
 
-  private async sample(runStartedAt: number): Promise<void> {
+  private incarnation(pod: string, pid: number): Incarnation {
+    let incarnation = this.byPid.get(pid);
+    if (!incarnation) {
+      incarnation = { pod, pid, rss: [], retained: [] };
+      this.byPid.set(pid, incarnation);
+    }
+    return incarnation;
+  }
+
+  private async sampleRss(runStartedAt: number): Promise<void> {
     await Promise.all(
       this.cluster.pods.map(async (pod) => {
         const pid = pod.pid;
@@ -60,31 +98,44 @@ export class RssSampler {
         const bytes = await readRss(pid);
         // A pid read while the pod was being replaced may belong to the old process: check again.
         if (bytes === undefined || pod.pid !== pid) return;
-        let incarnation = this.byPid.get(pid);
-        if (!incarnation) {
-          incarnation = { pod: pod.name, pid, samples: [] };
-          this.byPid.set(pid, incarnation);
-        }
-        incarnation.samples.push({ t: Date.now() - runStartedAt, bytes });
+        this.incarnation(pod.name, pid).rss.push({ t: Date.now() - runStartedAt, bytes });
+      }),
+    );
+  }
+
+  private async sampleRetained(runStartedAt: number): Promise<void> {
+    await Promise.all(
+      this.cluster.pods.map(async (pod) => {
+        const probed = await readRetained(pod.url);
+        // The probe names its process: an answer is never filed under another incarnation.
+        if (probed === undefined) return;
+        this.incarnation(pod.name, probed.pid).retained.push({
+          t: Date.now() - runStartedAt,
+          bytes: probed.retained,
+        });
       }),
     );
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sampling;
+    for (const timer of this.timers) clearInterval(timer);
+    await Promise.all(this.inFlight);
   }
 
   /** Every incarnation seen, in the order they first appeared. */
   incarnations(): Incarnation[] {
-    return [...this.byPid.values()].filter((i) => i.samples.length > 0);
+    return [...this.byPid.values()].filter((i) => i.rss.length > 0 || i.retained.length > 0);
   }
 
-  /** The latest RSS of each pod's current process, in pod order (undefined while it is down). */
-  latest(): Array<{ pod: string; bytes: number | undefined }> {
+  /** The latest samples of each pod's current process, in pod order (undefined while it is down). */
+  latest(): Array<{ pod: string; rss: number | undefined; retained: number | undefined }> {
     return this.cluster.pods.map((pod) => {
       const incarnation = pod.pid === undefined ? undefined : this.byPid.get(pod.pid);
-      return { pod: pod.name, bytes: incarnation?.samples.at(-1)?.bytes };
+      return {
+        pod: pod.name,
+        rss: incarnation?.rss.at(-1)?.bytes,
+        retained: incarnation?.retained.at(-1)?.bytes,
+      };
     });
   }
 }

@@ -1,6 +1,5 @@
 // The soak's output: the progress line every ~10 s and the final report.
-import type { MemoryVerdict } from './memory-check.js';
-import { MEMORY_CRITERION, MIB } from './memory-check.js';
+import { type MemoryVerdict, MIB, memoryCriterion, type SeriesSummary, type Trend } from './memory-check.js';
 import type { PodRestart } from './pod-restarts.js';
 import { type SoakStats, summarize } from './stats.js';
 
@@ -19,19 +18,19 @@ function table(header: string[], rows: string[][], rightAligned: ReadonlySet<num
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** One line: elapsed time, totals so far, p99 of the last interval, restarts, each pod's RSS now. */
+/** One line: elapsed time, totals so far, p99 of the last interval, restarts, each pod's memory now. */
 export function progressLine(
   elapsedS: number,
   stats: SoakStats,
   restarts: number,
-  rss: Array<{ pod: string; bytes: number | undefined }>,
+  memoryNow: ReadonlyArray<{ pod: string; rss: number | undefined; retained: number | undefined }>,
 ): string {
   const t = stats.totals();
   const recent = summarize(stats.recentLatencies());
-  const memory = rss.map(
-    (r) => `${r.pod} ${r.bytes === undefined ? 'down' : `${Math.round(r.bytes / MIB)}`}`,
-  );
-  return `  ${String(Math.round(elapsedS)).padStart(4)} s  requests ${t.requests}, errors ${t.errors}, in flight on a killed pod ${t.killed}, p99 (last interval) ${ms(recent.p99)}, sessions ${stats.sessionsOpened}, restarts ${restarts}, RSS MiB: ${memory.join(', ')}`;
+  const mibOrDown = (bytes: number | undefined) =>
+    bytes === undefined ? 'down' : String(Math.round(bytes / MIB));
+  const memory = memoryNow.map((m) => `${m.pod} ${mibOrDown(m.retained)}/${mibOrDown(m.rss)}`);
+  return `  ${String(Math.round(elapsedS)).padStart(4)} s  requests ${t.requests}, errors ${t.errors}, in flight on a killed pod ${t.killed}, p99 (last interval) ${ms(recent.p99)}, sessions ${stats.sessionsOpened}, restarts ${restarts}, retained/RSS MiB: ${memory.join(', ')}`;
 }
 
 export interface ReportInput {
@@ -39,10 +38,12 @@ export interface ReportInput {
   stats: SoakStats;
   restarts: readonly PodRestart[];
   memory: MemoryVerdict;
+  /** The run's planned duration, which sets the memory criterion's warm-up. */
+  durationMs: number;
   elapsedS: number;
 }
 
-export function finalReport({ title, stats, restarts, memory, elapsedS }: ReportInput): string {
+export function finalReport({ title, stats, restarts, memory, durationMs, elapsedS }: ReportInput): string {
   const t = stats.totals();
   const out: string[] = [`\n${title}\n`];
   const graceful = restarts.filter((r) => r.kind === 'graceful').length;
@@ -116,27 +117,49 @@ export function finalReport({ title, stats, restarts, memory, elapsedS }: Report
       out.push(`  ${f.atS.toFixed(1).padStart(6)} s  ${f.op}: ${kind}: ${f.error}`);
     }
   }
-  out.push(`\npod memory (RSS, MiB), per pod process; a restart starts a new one:\n`);
+  out.push(
+    '\npod memory (MiB), per pod process (a restart starts a new one): retained after a full garbage collection (judged), and RSS\n',
+  );
+  const trendCells = (trend: Trend | undefined) =>
+    trend
+      ? [trend.secondMiB.toFixed(1), trend.lastMiB.toFixed(1), trend.limitMiB.toFixed(1)]
+      : ['-', '-', '-'];
+  const seriesCells = (series: SeriesSummary | undefined) =>
+    series
+      ? [series.firstMiB.toFixed(1), series.maxMiB.toFixed(1), series.lastMiB.toFixed(1)]
+      : ['-', '-', '-'];
   out.push(
     table(
-      ['pod', 'pid', 'sampled', 'first', 'max', 'last', '2nd quarter median', 'last quarter median', 'limit'],
+      [
+        'pod',
+        'pid',
+        'sampled',
+        'retained first',
+        'max',
+        'last',
+        '2nd quarter median',
+        'last quarter median',
+        'limit',
+        'RSS first',
+        'max',
+        'last',
+        'RSS trend limit',
+      ],
       memory.incarnations.map((i) => [
         i.pod,
         String(i.pid),
         `${Math.round(i.fromS)}-${Math.round(i.toS)} s`,
-        i.firstMiB.toFixed(1),
-        i.maxMiB.toFixed(1),
-        i.lastMiB.toFixed(1),
-        i.trend ? i.trend.secondMiB.toFixed(1) : '-',
-        i.trend ? i.trend.lastMiB.toFixed(1) : '-',
-        i.trend ? i.trend.limitMiB.toFixed(1) : '-',
+        ...seriesCells(i.retained),
+        ...trendCells(i.retained?.trend),
+        ...seriesCells(i.rss),
+        i.rss?.trend ? `${i.rss.trend.lastMiB.toFixed(1)} <= ${i.rss.trend.limitMiB.toFixed(1)}` : '-',
       ]),
-      new Set([1, 3, 4, 5, 6, 7, 8]),
+      new Set([1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]),
     ),
   );
-  out.push(`\n${MEMORY_CRITERION}`);
+  out.push(`\n${memoryCriterion(durationMs)}`);
   out.push(
-    `  W = ${memory.warmupMaxMiB.toFixed(1)} MiB, ceiling ${memory.ceilingMiB.toFixed(1)} MiB: ${memory.ok ? 'holds' : 'VIOLATED'}`,
+    `  R = ${memory.warmupRetainedMiB.toFixed(1)} MiB, retained ceiling ${memory.retainedCeilingMiB.toFixed(1)} MiB: ${memory.ok ? 'holds' : 'VIOLATED'}`,
   );
   for (const problem of memory.problems) out.push(`  - ${problem}`);
   return out.join('\n');

@@ -1,0 +1,82 @@
+// What a demo pod reads from its environment besides the backend (see env-backend): how long it
+// keeps idle sessions, how many it keeps, and the soak self-test's deliberate leak. Parsed in one
+// place, with errors that name the variable, so the soak and the tests can set them and a typo fails
+// loudly instead of running with a default.
+
+/** Environment variables a demo pod reads (all optional). */
+export const POD_ENV = {
+  /** Milliseconds a pod keeps a session no request or stream has used (router `localIdleMs`). */
+  localIdleMs: 'DEMO_LOCAL_IDLE_MS',
+  /** The most sessions a pod keeps in memory (router `maxLocalSessions`). */
+  maxLocalSessions: 'DEMO_MAX_LOCAL_SESSIONS',
+  /**
+   * Bytes the pod retains, never to free, for every HTTP request it serves: a deliberate leak, for
+   * the soak's self-test that its memory criterion catches one. Never set outside that test.
+   */
+  injectedLeakBytesPerRequest: 'SOAK_INJECT_LEAK_BYTES_PER_REQUEST',
+  /**
+   * `1`: serve `GET /debug/memory`, which runs a full garbage collection and answers the memory
+   * still in use (see memory-probe.ts). For the soak, which samples it; off by default, since a
+   * forced collection pauses the pod.
+   */
+  memoryProbe: 'SOAK_MEMORY_PROBE',
+} as const;
+
+export interface PodSettings {
+  localIdleMs: number;
+  maxLocalSessions: number;
+  /** 0 unless the soak's self-test injects a leak. */
+  injectedLeakBytesPerRequest: number;
+  memoryProbe: boolean;
+}
+
+/**
+ * The demo's defaults. Each live session holds its own McpServer (the example server registers the
+ * conformance suite's ~40 tools, resources and prompts: ~100 KiB). Any pod brings a session back
+ * from the store in a few ms, so pods let go of idle ones after a minute and keep at most 2 000:
+ * memory stays bounded however many clients abandon their sessions without a DELETE.
+ */
+export const DEFAULT_POD_SETTINGS: Readonly<PodSettings> = {
+  localIdleMs: 60_000,
+  maxLocalSessions: 2_000,
+  injectedLeakBytesPerRequest: 0,
+  memoryProbe: false,
+};
+
+function integer(env: NodeJS.ProcessEnv, name: string, min: number, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new Error(`${name} must be a whole number of at least ${min}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new Error(`${name} must be 1 or 0, got ${JSON.stringify(raw)}`);
+}
+
+/** Reads a pod's settings from `env`; throws an Error naming the variable on a bad value. */
+export function podSettingsFromEnv(env: NodeJS.ProcessEnv): PodSettings {
+  return {
+    localIdleMs: integer(env, POD_ENV.localIdleMs, 1, DEFAULT_POD_SETTINGS.localIdleMs),
+    maxLocalSessions: integer(env, POD_ENV.maxLocalSessions, 1, DEFAULT_POD_SETTINGS.maxLocalSessions),
+    injectedLeakBytesPerRequest: integer(env, POD_ENV.injectedLeakBytesPerRequest, 0, 0),
+    memoryProbe: flag(env, POD_ENV.memoryProbe),
+  };
+}
+
+/** The environment that gives a pod `settings` (only what differs from the defaults). */
+export function podSettingsEnv(settings: Partial<PodSettings>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of Object.keys(POD_ENV) as Array<keyof PodSettings>) {
+    const value = settings[key];
+    if (value === undefined || value === DEFAULT_POD_SETTINGS[key]) continue;
+    env[POD_ENV[key]] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+  }
+  return env;
+}

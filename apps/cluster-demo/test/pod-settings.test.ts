@@ -1,0 +1,39 @@
+// What a demo pod reads from its environment: defaults, the soak's settings, and loud errors.
+import { DEFAULT_POD_SETTINGS, podSettingsEnv, podSettingsFromEnv } from '../src/pod-settings.js';
+
+test('with nothing set, a pod keeps the demo defaults: 60 s idle, 2 000 sessions, no probe, no leak', () => {
+  expect(podSettingsFromEnv({})).toEqual({
+    localIdleMs: 60_000,
+    maxLocalSessions: 2_000,
+    injectedLeakBytesPerRequest: 0,
+    memoryProbe: false,
+  });
+});
+
+test('what the soak sets is what its pods read back', () => {
+  const env = podSettingsEnv({ localIdleMs: 3_000, memoryProbe: true, injectedLeakBytesPerRequest: 65_536 });
+  expect(env).toEqual({
+    DEMO_LOCAL_IDLE_MS: '3000',
+    SOAK_MEMORY_PROBE: '1',
+    SOAK_INJECT_LEAK_BYTES_PER_REQUEST: '65536',
+  });
+  expect(podSettingsFromEnv(env)).toEqual({
+    ...DEFAULT_POD_SETTINGS,
+    localIdleMs: 3_000,
+    memoryProbe: true,
+    injectedLeakBytesPerRequest: 65_536,
+  });
+});
+
+test('defaults are not written out: a healthy soak sets no leak variable at all', () => {
+  expect(podSettingsEnv({ localIdleMs: 60_000, injectedLeakBytesPerRequest: 0 })).toEqual({});
+});
+
+test.each([
+  ['DEMO_LOCAL_IDLE_MS', '0', 'DEMO_LOCAL_IDLE_MS must be a whole number of at least 1, got "0"'],
+  ['DEMO_MAX_LOCAL_SESSIONS', '2k', 'DEMO_MAX_LOCAL_SESSIONS must be a whole number of at least 1, got "2k"'],
+  ['SOAK_INJECT_LEAK_BYTES_PER_REQUEST', '-1', 'at least 0, got "-1"'],
+  ['SOAK_MEMORY_PROBE', 'yes', 'SOAK_MEMORY_PROBE must be 1 or 0, got "yes"'],
+])('%s=%s is refused with a message naming the variable', (name, value, message) => {
+  expect(() => podSettingsFromEnv({ [name]: value })).toThrow(message);
+});
