@@ -166,34 +166,39 @@ export function checkMemory(incarnations: readonly Incarnation[], durationMs: nu
         `${name} retained ${mib(worst.bytes).toFixed(1)} MiB at ${(worst.t / 1000).toFixed(0)} s, over the ceiling of ${mib(ceiling).toFixed(1)} MiB`,
       );
     }
-    const retainedTrend = trendOf(
+    const judge = (
+      what: string,
+      series: SeriesSummary | undefined,
+      samples: readonly MemorySample[],
+      processWarmupMs: number,
+      minSpanMs: number,
+      headroom: number,
+    ) => {
+      const trend = trendOf(samples, Math.max(warmup, born + processWarmupMs), minSpanMs, headroom);
+      if (!series || !trend) return;
+      series.trend = trend;
+      if (trend.exceeded) {
+        problems.push(
+          `${name} ${what} grew from a median of ${trend.secondMiB.toFixed(1)} MiB to ${trend.lastMiB.toFixed(1)} MiB (limit ${trend.limitMiB.toFixed(1)} MiB)`,
+        );
+      }
+    };
+    judge(
+      'retained memory',
+      summary.retained,
       incarnation.retained,
-      Math.max(warmup, born + warmup),
+      warmup,
       retainedTrendSpan,
       RETAINED_TREND_HEADROOM,
     );
-    if (summary.retained && retainedTrend) {
-      summary.retained.trend = retainedTrend;
-      if (retainedTrend.exceeded) {
-        problems.push(
-          `${name} retained memory grew from a median of ${retainedTrend.secondMiB.toFixed(1)} MiB to ${retainedTrend.lastMiB.toFixed(1)} MiB (limit ${retainedTrend.limitMiB.toFixed(1)} MiB)`,
-        );
-      }
-    }
-    const rssTrend = trendOf(
+    judge(
+      'RSS',
+      summary.rss,
       incarnation.rss,
-      Math.max(warmup, born + RSS_INCARNATION_WARMUP_MS),
+      RSS_INCARNATION_WARMUP_MS,
       RSS_TREND_MIN_SPAN_MS,
       RSS_TREND_HEADROOM,
     );
-    if (summary.rss && rssTrend) {
-      summary.rss.trend = rssTrend;
-      if (rssTrend.exceeded) {
-        problems.push(
-          `${name} RSS grew from a median of ${rssTrend.secondMiB.toFixed(1)} MiB to ${rssTrend.lastMiB.toFixed(1)} MiB (limit ${rssTrend.limitMiB.toFixed(1)} MiB)`,
-        );
-      }
-    }
     summaries.push(summary);
   }
   return {
