@@ -77,7 +77,8 @@ test('a killed DynamoDB gives typed retryable errors that settle; after a restar
   ];
   for (const [name, operation] of operations) {
     const started = Date.now();
-    // Settles well within a generous bound: what matters is that it never hangs.
+    // Settles well within a generous bound (10x the call bound, a loaded machine included): what
+    // matters is that it never hangs; the typed error shows the adapter's own bound ended it.
     const outcome = await Promise.race([
       operation().then(
         () => ({ name, result: 'succeeded' }),
@@ -87,10 +88,10 @@ test('a killed DynamoDB gives typed retryable errors that settle; after a restar
             isSessionStoreError(error, 'BACKEND_UNAVAILABLE') && error.retryable ? 'typed' : String(error),
         }),
       ),
-      new Promise((resolve) => setTimeout(() => resolve({ name, result: 'hung' }), CALL_TIMEOUT_MS * 5)),
+      new Promise((resolve) => setTimeout(() => resolve({ name, result: 'hung' }), CALL_TIMEOUT_MS * 10)),
     ]);
     expect(outcome).toEqual({ name, result: 'typed' });
-    expect(Date.now() - started).toBeLessThan(CALL_TIMEOUT_MS * 5);
+    expect(Date.now() - started).toBeLessThan(CALL_TIMEOUT_MS * 10);
   }
   // The bus's poller reported the outage through onError, typed.
   await eventually('poll error report', async () => {

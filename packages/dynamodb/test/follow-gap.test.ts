@@ -10,8 +10,19 @@ import { createTable, DynamoDBEventStore } from '../src/index.js';
 const client = localClient(process.env.DYNAMODB_ENDPOINT);
 const tableName = 'mcpss-conformance';
 const namespace = `gap${randomBytes(4).toString('hex')}`;
-// Longer than the follower's wait for a missing number (3 s), shorter than the call bound below.
-const STALL_MS = 5_000;
+// The stalled write is held until the follower has fenced its number off (the follower waits 3 s
+// for a missing number first); this bounds that wait, below the writer's call bound (15 s).
+const FENCE_BOUND_MS = 12_000;
+
+/** Polls `check` until it returns true, or `timeoutMs` passes; returns whether it did. */
+async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
 
 beforeAll(() => createTable(client, { tableName }));
 afterAll(async () => {
@@ -19,24 +30,32 @@ afterAll(async () => {
   client.destroy();
 });
 
-/** The same DynamoDB, reached through a client whose next event write is held back (a stalled network). */
-function stallingClient() {
+/**
+ * The same DynamoDB, reached through a client whose next event write is held back (a stalled
+ * network) until `release()` is true or {@link FENCE_BOUND_MS} passes. `stalled` tells whether that
+ * write has been reached (its sequence number is claimed), `released` whether `release()` ended the stall.
+ */
+function stallingClient(release: () => boolean) {
   let armed = false;
+  const state = { stalled: false, released: false };
   const stalling = Object.create(client) as DynamoDBClient;
   stalling.send = (async (command: unknown, options?: unknown) => {
     const item = command instanceof PutItemCommand ? command.input.Item : undefined;
     if (armed && item?.kind?.S === 'event') {
       armed = false;
-      await new Promise((resolve) => setTimeout(resolve, STALL_MS));
+      state.stalled = true;
+      state.released = await until(release, FENCE_BOUND_MS);
     }
     return (client.send as (c: unknown, o?: unknown) => Promise<unknown>)(command, options);
   }) as DynamoDBClient['send'];
-  return { client: stalling, arm: () => (armed = true) };
+  return { client: stalling, arm: () => (armed = true), state };
 }
 
 test('a stalled append loses to the follower that fenced its number off: it fails, and every reader agrees', async () => {
   const reader = new DynamoDBEventStore({ client, tableName, namespace, followIntervalMs: 50 });
-  const stalled = stallingClient();
+  const followed: StoredMessage[] = [];
+  // The follower delivers event 3 only once it has fenced number 2 off: then the write may land.
+  const stalled = stallingClient(() => followed.length > 0);
   const writer = new DynamoDBEventStore({
     client: stalled.client,
     tableName,
@@ -46,7 +65,6 @@ test('a stalled append loses to the follower that fenced its number off: it fail
   const sessionId = `session-${randomBytes(4).toString('hex')}`;
   try {
     const first = await reader.forSession(sessionId).storeEvent('s', { n: 1 });
-    const followed: StoredMessage[] = [];
     const controller = new AbortController();
     await reader.forSession(sessionId).follow(first, {
       signal: controller.signal,
@@ -62,15 +80,15 @@ test('a stalled append loses to the follower that fenced its number off: it fail
       () => 'stored',
       (error: unknown) => (isSessionStoreError(error, 'BACKEND_UNAVAILABLE') ? 'refused' : String(error)),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    if (!(await until(() => stalled.state.stalled, 15_000)))
+      throw new Error('the writer never claimed number 2');
     await reader.forSession(sessionId).storeEvent('s', { n: 3 });
 
     // The follower waits for number 2, fences it off and moves on to 3; the stalled write then
     // finds the fence and fails instead of landing behind the follower.
-    expect(await lateOutcome).toBe('refused');
-    const deadline = Date.now() + 5_000;
-    while (followed.length < 1 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    const outcome = await lateOutcome;
+    if (!stalled.state.released) throw new Error(`number 2 was not fenced off within ${FENCE_BOUND_MS} ms`);
+    expect(outcome).toBe('refused');
     controller.abort();
     expect(followed).toEqual([{ n: 3 }]);
 
@@ -86,4 +104,4 @@ test('a stalled append loses to the follower that fenced its number off: it fail
     await reader.close();
     await writer.close();
   }
-}, 30_000);
+}, 45_000);

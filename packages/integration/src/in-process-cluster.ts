@@ -90,9 +90,10 @@ export async function startInProcessCluster(options: ClusterOptions = {}): Promi
     balancer,
     backend,
     async waitForStreams(count = 1) {
-      const deadline = Date.now() + 5_000;
+      // A bound against hangs: a loaded CI machine may take seconds to open a stream.
+      const deadline = Date.now() + 15_000;
       while (pods.reduce((n, p) => n + p.router.openStreamCount, 0) < count) {
-        if (Date.now() > deadline) throw new Error(`fewer than ${count} GET streams opened within 5 s`);
+        if (Date.now() > deadline) throw new Error(`fewer than ${count} GET streams opened within 15 s`);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     },

@@ -7,6 +7,7 @@ import type { EnvBackend } from '@mcp-session-store/env-backend';
 import { type PodClusterHandle, startPodCluster } from '@mcp-session-store/testing';
 import { type FaultBackend, type FaultStore, startFaultBackend } from '../src/fault-backends.js';
 import { HEADERS, INITIALIZE, rpc } from '../src/raw-mcp.js';
+import { waitUntil } from './support/wait-until.js';
 
 const POD_MAIN = join(__dirname, '..', 'src', 'pod-main.ts');
 // Every backend call of the pods is bounded by this: an outage or a slow backend costs a request at
@@ -165,10 +166,18 @@ describe.each<FaultStore>(['redis', 'postgres', 'dynamodb'])('%s', (store) => {
     const connectionsBefore = await backend.clientConnections();
 
     const traffic = startTraffic(cluster.url, sessions);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Traffic flows before the outage: a few requests answered.
+    await waitUntil(() => traffic.outcomes.length >= 8, 'requests answered before the outage');
     const outageAt = Date.now();
     await backend.outage();
+    // The outage lasts OUTAGE_MS, and until a new session has been refused during it.
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+    await waitUntil(
+      () =>
+        traffic.outcomes.some((o) => o.kind === 'initialize' && o.startedAt >= outageAt && o.status !== 200),
+      'an initialize refused during the outage',
+      { timeoutMs: 20_000 },
+    );
     await backend.recover();
     // Recovery: adapters reconnect on their own; wait until a new session can be created.
     const deadline = Date.now() + 30_000;
@@ -177,7 +186,12 @@ describe.each<FaultStore>(['redis', 'postgres', 'dynamodb'])('%s', (store) => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const recoveredAt = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Traffic after recovery: more than ten requests started and answered since.
+    await waitUntil(
+      () => traffic.outcomes.filter((o) => o.startedAt > recoveredAt).length > 10,
+      'requests answered after recovery',
+      { timeoutMs: 20_000 },
+    );
     await traffic.stop();
 
     const healthy = traffic.outcomes.filter((o) => o.endedAt < outageAt || o.startedAt > recoveredAt);

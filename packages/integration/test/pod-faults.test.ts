@@ -6,10 +6,12 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { HEADERS, rpc } from '../src/raw-mcp.js';
 import { startRedisPodCluster } from '../src/redis-pod-cluster.js';
+import { waitUntil } from './support/wait-until.js';
 
 // A call in flight on a killed pod never gets its answer: the SDK client gives up after this and
-// throws a timeout error, which the caller can retry.
-const CALL_TIMEOUT_MS = 4_000;
+// throws a timeout error, which the caller can retry. Generous: a call on a live pod of a loaded
+// machine (a pod restarting beside it) must never reach it.
+const CALL_TIMEOUT_MS = 10_000;
 // Reconnect fast and often: the balancer sends the reconnect to a live pod.
 const RECONNECTION = {
   initialReconnectionDelay: 100,
@@ -75,7 +77,8 @@ test('pods SIGKILLed in turn under client traffic: only requests in flight on a 
   // Kill windows: from just before the signal to the moment the pod is gone (the balancer stops
   // sending it requests before the signal).
   const kills: Array<{ from: number; to: number }> = [];
-  await sleep(1_000);
+  // Traffic flows before the first kill: every client has had calls answered.
+  await waitUntil(() => calls.length >= 4 * clients.length, 'calls answered before the first kill');
   for (const index of [1, 2]) {
     const from = Date.now();
     await cluster.kill(index);
@@ -84,6 +87,8 @@ test('pods SIGKILLed in turn under client traffic: only requests in flight on a 
     await cluster.restart(index);
     await sleep(1_000);
   }
+  // Enough traffic to mean something, however fast this machine is.
+  await waitUntil(() => calls.length > 100, 'more than 100 calls', { timeoutMs: 30_000 });
   running = false;
   await Promise.all(workers);
 
@@ -112,10 +117,6 @@ test('pods SIGKILLed in turn under client traffic: only requests in flight on a 
 test('a GET stream whose pod is killed resumes on another pod: every event exactly once', async () => {
   const { client, transport } = await connect('listener');
   const received: number[] = [];
-  client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) => {
-    const seq = new URL(notification.params.uri).searchParams.get('seq');
-    if (seq !== null) received.push(Number(seq));
-  });
   const sessionId = transport.sessionId!;
   // The client reports each broken stream here before it resumes: proof the test broke one.
   const disconnects: string[] = [];
@@ -124,8 +125,29 @@ test('a GET stream whose pod is killed resumes on another pod: every event exact
     if (/SSE stream disconnected/.test(String(error))) disconnects.push(String(error));
     reportError?.(error);
   };
-  // The SDK client opens its GET stream after initialize; wait until it is open somewhere.
-  await sleep(500);
+  // The SDK client opens its GET stream after initialize; wait until it is open somewhere: until a
+  // notification (an unnumbered one, which `received` ignores) arrives on it.
+  let probed = false;
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, async (notification) => {
+    const seq = new URL(notification.params.uri).searchParams.get('seq');
+    if (seq !== null) received.push(Number(seq));
+    else probed = true;
+  });
+  let probe = 0;
+  await waitUntil(
+    async () => {
+      if (probed) return true;
+      const res = await fetch(`${cluster.url}/mcp`, {
+        method: 'POST',
+        headers: { ...HEADERS, 'mcp-session-id': sessionId },
+        body: rpc(`probe-${probe++}`, 'tools/call', { name: 'announce', arguments: {} }),
+      });
+      await res.text();
+      return false;
+    },
+    'the GET stream to carry a notification',
+    { intervalMs: 200 },
+  );
 
   const TOTAL = 90;
   let killed: number | undefined;

@@ -11,6 +11,7 @@ import {
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { type InProcessCluster, startInProcessCluster } from '../src/in-process-cluster.js';
+import { waitUntil } from './support/wait-until.js';
 
 interface Connected {
   client: Client;
@@ -162,9 +163,7 @@ describe('with an event store', () => {
     const announcers = new Set<string>();
     for (let i = 0; i < 3; i++) announcers.add(textOf(await client.callTool({ name: 'announce' })));
     expect(announcers.size).toBe(3);
-    const deadline = Date.now() + 5_000;
-    while (updates.length < 3 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => updates.length >= 3, 'three resource updates on the GET stream');
     expect(updates.sort()).toEqual([
       'test://updated-by/pod-0',
       'test://updated-by/pod-1',
@@ -187,8 +186,8 @@ describe('with an event store', () => {
     for (let i = 0; i < 3; i++) await client.callTool({ name: 'debug-log' });
     await client.setLoggingLevel('debug');
     for (let i = 0; i < 3; i++) await client.callTool({ name: 'debug-log' });
-    const deadline = Date.now() + 5_000;
-    while (logs.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitUntil(() => logs.length >= 3, 'the log messages of the three calls made at level debug');
+    // A little longer: a fourth message (from a call made at level error) would be a bug.
     await new Promise((resolve) => setTimeout(resolve, 200));
     // Only the three calls made at level debug produced messages, whichever pod ran them.
     expect(logs).toHaveLength(3);

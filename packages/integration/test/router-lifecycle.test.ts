@@ -2,9 +2,13 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { startInProcessCluster } from '../src/in-process-cluster.js';
 import { createTestServer } from '../src/test-server.js';
+import { waitUntil } from './support/wait-until.js';
 
 async function connect(url: string) {
   const client = new Client({ name: 'lifecycle', version: '1' });
@@ -15,8 +19,6 @@ async function connect(url: string) {
   return { client, transport };
 }
 
-const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 test('without an event store, GET-stream notifications from any pod still arrive (over the bus)', async () => {
   const cluster = await startInProcessCluster({ withEventStore: false });
   try {
@@ -25,8 +27,7 @@ test('without an event store, GET-stream notifications from any pod still arrive
     client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
     await cluster.waitForStreams();
     for (let i = 0; i < 3; i++) await client.callTool({ name: 'announce' });
-    const deadline = Date.now() + 5_000;
-    while (updates.length < 3 && Date.now() < deadline) await settle(20);
+    await waitUntil(() => updates.length >= 3, 'three resource updates over the bus');
     expect(updates.sort()).toEqual([
       'test://updated-by/pod-0',
       'test://updated-by/pod-1',
@@ -49,7 +50,7 @@ test('the local cache is bounded, and eviction only releases memory: evicted ses
     expect(pod.router.localSessionCount).toBe(3);
     // Close the GET streams: now the LRU can shrink to its bound on the next insert.
     for (const s of sessions) await s.client.close();
-    await settle(50);
+    await waitUntil(() => pod.router.openStreamCount === 0, 'the closed GET streams to end on the pod');
     const fourth = await connect(cluster.url);
     expect(pod.router.localSessionCount).toBeLessThanOrEqual(2);
     // An evicted session is rehydrated from the store on its next request.
@@ -90,8 +91,14 @@ test('close() drains: new sessions and streams get 503, in-flight calls finish, 
       },
     });
     expect(raw.status).toBe(409); // the client already holds this session's GET stream
-    const running = client.callTool({ name: 'count', arguments: { steps: 5, delayMs: 40 } });
-    await settle(30);
+    const steps: string[] = [];
+    client.setNotificationHandler(
+      LoggingMessageNotificationSchema,
+      (n) => void steps.push(String(n.params.data)),
+    );
+    const running = client.callTool({ name: 'count', arguments: { steps: 10, delayMs: 40 } });
+    // Draining starts while the call runs (its first step has arrived).
+    await waitUntil(() => steps.length > 0, 'the first step of the call');
     const closing = pod.router.close({ deadlineMs: 5_000 });
     const init = await fetch(`${pod.url}/mcp`, {
       method: 'POST',
@@ -106,7 +113,7 @@ test('close() drains: new sessions and streams get 503, in-flight calls finish, 
     expect(init.status).toBe(503);
     expect(init.headers.get('retry-after')).not.toBeNull();
     const result = (await running) as { content: Array<{ text: string }> };
-    expect(result.content[0]!.text).toBe('pod-0:counted 5');
+    expect(result.content[0]!.text).toBe('pod-0:counted 10');
     await closing;
     expect(pod.router.localSessionCount).toBe(0);
     expect(pod.router.openStreamCount).toBe(0);

@@ -11,6 +11,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { HEADERS, initialize, rpc } from '../src/raw-mcp.js';
 import { startRedisPodCluster } from '../src/redis-pod-cluster.js';
+import { waitUntil } from './support/wait-until.js';
 
 let cluster: PodClusterHandle;
 
@@ -74,8 +75,9 @@ test('one session across three processes: tools, elicitation, sampling, progress
 
   // Notifications emitted by every pod reach the one GET stream, wherever it is open.
   for (let i = 0; i < 3; i++) await client.callTool({ name: 'announce' });
-  const deadline = Date.now() + 10_000;
-  while (updates.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  await waitUntil(() => updates.length >= 3, 'three resource updates on the GET stream', {
+    timeoutMs: 20_000,
+  });
   expect([...updates].sort()).toEqual([
     'test://updated-by/pod-0',
     'test://updated-by/pod-1',

@@ -165,11 +165,12 @@ test('a database that hangs (processes stopped, sockets open) gives typed errors
       ['publish', () => bus.publish('inbox:hang', { during: true })],
       ['subscribe', () => bus.subscribe('inbox:hang-2', () => {})],
     ];
-    // All at once: each one must give up on its own, within its bound, with a typed error.
+    // All at once: each one must give up on its own, with a typed error (only its own timeout can
+    // end a call to a frozen database), well within a generous bound (10x, a loaded machine included).
     const started = Date.now();
-    const outcomes = await Promise.all(operations.map((operation) => settle(operation, TIMEOUT_MS * 5)));
+    const outcomes = await Promise.all(operations.map((operation) => settle(operation, TIMEOUT_MS * 10)));
     expect(outcomes).toEqual(operations.map(typed));
-    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 5);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 10);
   } finally {
     await server!.thaw();
   }

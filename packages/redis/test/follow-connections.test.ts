@@ -21,7 +21,7 @@ async function connections(): Promise<number> {
 }
 
 async function settle(check: () => Promise<boolean>): Promise<boolean> {
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (await check()) return true;
     await new Promise((resolve) => setTimeout(resolve, 25));

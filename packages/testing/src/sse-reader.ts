@@ -7,13 +7,14 @@ export interface SseEvent {
 }
 
 /**
- * Reads SSE events from a response until `stop(events)` says so or `untilMs` (epoch ms) passes,
- * then drops the connection.
+ * Reads SSE events from a response until `stop(events)` says so, the stream ends, or `untilMs`
+ * (epoch ms) passes, then drops the connection. The default bound (20 s) guards against a hang; it
+ * is no speed claim, so a loaded machine never hits it while the events are coming.
  */
 export async function readEvents(
   res: Response,
   stop: (events: SseEvent[]) => boolean,
-  untilMs = Date.now() + 10_000,
+  untilMs = Date.now() + 20_000,
 ): Promise<SseEvent[]> {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();

@@ -24,8 +24,11 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `check` until it returns true; fails with `message` after `timeoutMs`. */
-export async function waitFor(check: () => boolean, message: string, timeoutMs = 5_000): Promise<void> {
+/**
+ * Polls `check` until it returns true; fails with `message` after `timeoutMs`. The default is
+ * generous (a loaded CI machine) and below the per-test bound (20 s), so a failure names the condition.
+ */
+export async function waitFor(check: () => boolean, message: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms: ${message}`);

@@ -30,8 +30,11 @@ export async function dropSchema(pool: pg.Pool, schema: string): Promise<void> {
   await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 }
 
-/** Polls `check` until it returns true; fails after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000) {
+/**
+ * Polls `check` until it returns true; fails after `timeoutMs`: generous (a loaded CI machine) and
+ * below jest's test timeout (30 s), so a failure names the condition.
+ */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
