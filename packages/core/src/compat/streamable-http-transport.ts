@@ -13,6 +13,7 @@ import { jsonRpcError, serviceUnavailable, sessionNotFound } from '../router/htt
 import { initializeRequestOf, messagesOf } from '../router/jsonrpc.js';
 import { serveNodeRequest } from '../router/node-http.js';
 import { negotiatedProtocolVersion, rehydrateSession } from '../router/sdk-rehydration.js';
+import { SDK1_PROTOCOL_VERSIONS } from '../router/sdk1-binding.js';
 import { isValidSessionId } from '../session-id.js';
 import {
   fromLegacySessionStore,
@@ -258,7 +259,7 @@ export class StreamableHTTPServerTransport implements Transport {
     const init = this.pendingInit;
     this.pendingInit = undefined;
     const fields = {
-      protocolVersion: negotiatedProtocolVersion(init.protocolVersion),
+      protocolVersion: negotiatedProtocolVersion(init.protocolVersion, SDK1_PROTOCOL_VERSIONS),
       clientInfo: init.clientInfo as SessionRecord['clientInfo'],
       clientCapabilities: (init.capabilities ?? {}) as SessionRecord['clientCapabilities'],
     };

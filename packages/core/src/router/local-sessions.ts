@@ -1,7 +1,7 @@
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { SessionRecord } from '../contract/session-record.js';
+import type { SessionTransport } from './sdk-binding.js';
 
 /** A session this process is serving: its SDK server and transport, and what keeps it busy. */
 export interface LocalSession {
@@ -9,7 +9,7 @@ export interface LocalSession {
   readonly principal: string | null;
   record: SessionRecord;
   readonly server: McpServer | Server;
-  readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly transport: SessionTransport;
   /** Requests whose response is still being written. */
   inflight: number;
   lastUsedAt: number;

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { type JSONRPCMessage, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { EventStoreFactory } from '../contract/event-store.js';
 import type { MessageBus, Unsubscribe } from '../contract/message-bus.js';
 import type { SessionRecord } from '../contract/session-record.js';
@@ -23,7 +24,14 @@ import { initializeRequestOf, isNotification, isRequest, isResponse, messagesOf 
 import { type LocalSession, LocalSessions } from './local-sessions.js';
 import { serveNodeRequest } from './node-http.js';
 import type { McpSessionRouterOptions, RouterHooks, SessionContext } from './options.js';
-import { applyLogLevel, negotiatedProtocolVersion, rehydrateSession } from './sdk-rehydration.js';
+import type { SdkBinding, SessionTransport } from './sdk-binding.js';
+import {
+  applyLogLevel,
+  negotiatedProtocolVersion,
+  type ProtocolVersions,
+  rehydrateSession,
+} from './sdk-rehydration.js';
+import { sdk1Binding } from './sdk1-binding.js';
 import { GET_STREAM_ID, routerEventStore } from './session-event-store.js';
 import { SseStream } from './sse-stream.js';
 import { ownerOfWireId, WireIdRegistry, wireIdOf } from './wire-ids.js';
@@ -43,12 +51,10 @@ const PROCESS_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * request after initialize (absent: fine). The SDK checks POSTs itself; GET streams and DELETE are
  * answered by the router, so it checks them here.
  */
-function unsupportedProtocolVersion(request: Request): Response | undefined {
+function unsupportedProtocolVersion(request: Request, versions: ProtocolVersions): Response | undefined {
   const version = request.headers.get('mcp-protocol-version');
-  if (version === null || SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return undefined;
-  return badRequest(
-    `Unsupported protocol version (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
-  );
+  if (version === null || versions.supported.includes(version)) return undefined;
+  return badRequest(`Unsupported protocol version (supported versions: ${versions.supported.join(', ')})`);
 }
 
 /** Options of one request handled through {@link McpSessionRouter.fetch}. */
@@ -173,7 +179,11 @@ class Router implements McpSessionRouter {
   /** GET streams set up and delivering (for `openStreamCount`). */
   private liveStreams = 0;
 
-  constructor(options: McpSessionRouterOptions) {
+  constructor(
+    options: McpSessionRouterOptions,
+    /** The SDK major the user's servers are built with. */
+    private readonly sdk: SdkBinding<McpServer | Server>,
+  ) {
     if (!options?.store || !options.bus || typeof options.createServer !== 'function') {
       throw new SessionStoreError('INVALID_ARGUMENT', 'store, bus and createServer are required');
     }
@@ -401,7 +411,7 @@ class Router implements McpSessionRouter {
       this.store.create({
         id,
         principal,
-        protocolVersion: negotiatedProtocolVersion(init.params.protocolVersion),
+        protocolVersion: negotiatedProtocolVersion(init.params.protocolVersion, this.sdk.versions),
         clientInfo: init.params.clientInfo as SessionRecord['clientInfo'],
         clientCapabilities: (init.params.capabilities ?? {}) as SessionRecord['clientCapabilities'],
       }),
@@ -455,7 +465,7 @@ class Router implements McpSessionRouter {
     if (this.draining) return serviceUnavailable(this.retryAfterSeconds);
     const found = await this.resolve(sessionId, principal);
     if (!found) return sessionNotFound();
-    const unsupported = unsupportedProtocolVersion(request);
+    const unsupported = unsupportedProtocolVersion(request, this.sdk.versions);
     if (unsupported) return unsupported;
     const id = found.record.id;
     const lastEventId = request.headers.get('last-event-id');
@@ -530,7 +540,7 @@ class Router implements McpSessionRouter {
   private async delete(request: Request, sessionId: string, principal: string | null): Promise<Response> {
     const found = await this.resolve(sessionId, principal);
     if (!found) return sessionNotFound();
-    const unsupported = unsupportedProtocolVersion(request);
+    const unsupported = unsupportedProtocolVersion(request, this.sdk.versions);
     if (unsupported) return unsupported;
     const id = found.record.id;
     await this.timed('delete', () => this.store.delete(id));
@@ -657,13 +667,13 @@ class Router implements McpSessionRouter {
             sessionId: record.id,
           }),
       });
-    const transport = new WebStandardStreamableHTTPServerTransport({
+    const transport = this.sdk.createTransport({
       sessionIdGenerator: () => record.id,
-      ...(events && { eventStore: events }),
-      ...(this.retryIntervalMs !== undefined && { retryInterval: this.retryIntervalMs }),
+      eventStore: events || undefined,
+      retryInterval: this.retryIntervalMs,
     });
     this.routeOutgoing(transport, record.id);
-    await server.connect(transport);
+    await this.sdk.connect(server, transport);
     // The SDK reports failures (a message it could not store or send) only here: surface them.
     const sdkOnError = transport.onerror;
     transport.onerror = (error) => {
@@ -688,7 +698,7 @@ class Router implements McpSessionRouter {
    * for the GET stream go to the event store (the SDK stores them; whichever process holds the
    * stream follows it) or, without one, over the bus to the process holding the stream.
    */
-  private routeOutgoing(transport: WebStandardStreamableHTTPServerTransport, sessionId: string): void {
+  private routeOutgoing(transport: SessionTransport, sessionId: string): void {
     const send = transport.send.bind(transport);
     transport.send = async (message, options) => {
       const outgoing = this.wireIds.outgoing(sessionId, message);
@@ -737,7 +747,7 @@ class Router implements McpSessionRouter {
   private async release(session: LocalSession): Promise<void> {
     this.wireIds.forgetSession(session.id);
     await session.transport.close().catch(() => {});
-    await session.server.close().catch(() => {});
+    await this.sdk.closeServer(session.server).catch(() => {});
   }
 
   // --- session-less requests (2026-07-28 protocol) ------------------------------------------------
@@ -754,11 +764,11 @@ class Router implements McpSessionRouter {
       rehydrated: false,
     });
     // No sessionIdGenerator: the SDK runs the transport without sessions.
-    const transport = new WebStandardStreamableHTTPServerTransport({});
-    await server.connect(transport);
+    const transport = this.sdk.createTransport({});
+    await this.sdk.connect(server, transport);
     const dispose = () => {
       void transport.close().catch(() => {});
-      void server.close().catch(() => {});
+      void this.sdk.closeServer(server).catch(() => {});
     };
     try {
       const response = await transport.handleRequest(request, {
@@ -857,5 +867,5 @@ class Router implements McpSessionRouter {
  * ```
  */
 export function createMcpSessionRouter(options: McpSessionRouterOptions): McpSessionRouter {
-  return new Router(options);
+  return new Router(options, sdk1Binding);
 }

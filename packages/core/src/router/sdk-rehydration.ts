@@ -1,23 +1,38 @@
 /**
  * The only module that relies on how the SDK initializes a session (see the project's SDK facts,
- * section 3). The SDK has no API to adopt an existing session id, so a session created on another
+ * section 3), for both SDK majors: `@modelcontextprotocol/sdk` 1.x and `@modelcontextprotocol/server`
+ * 2.x keep the same sessionful transport, so it imports neither and takes what differs (the
+ * protocol versions) as arguments. The SDK has no API to adopt an existing session id, so a session created on another
  * process is brought back by replaying, through the transport's public `handleRequest`, what the
  * client sent when it created it: `initialize` with the stored parameters (restoring client
  * capabilities and client info on the `Server`, and the session id and "initialized" state on the
  * transport), then `logging/setLevel` if a level was set. The answers are discarded.
- * `test/router/sdk-rehydration.test.ts` fails loudly if an SDK upgrade breaks any of this.
+ * `test/router/sdk-rehydration.test.ts` fails loudly, on either major, if an SDK upgrade breaks any of this.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { isPrimingEvent } from '../contract/event-store.js';
 import type { SessionRecord } from '../contract/session-record.js';
 
+/**
+ * What rehydration needs of a transport: the public surface that `WebStandardStreamableHTTPServerTransport`
+ * has in both SDK majors.
+ */
+export interface ReplayableTransport {
+  readonly sessionId?: string | undefined;
+  handleRequest(request: Request): Promise<Response>;
+}
+
+/** An SDK major's protocol versions: its `SUPPORTED_PROTOCOL_VERSIONS` and `LATEST_PROTOCOL_VERSION`. */
+export interface ProtocolVersions {
+  readonly supported: readonly string[];
+  readonly latest: string;
+}
+
 /** The protocol version `initialize` settles on for a requested one (the SDK's own rule). */
-export function negotiatedProtocolVersion(requested: unknown): string {
-  return typeof requested === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(requested)
+export function negotiatedProtocolVersion(requested: unknown, versions: ProtocolVersions): string {
+  return typeof requested === 'string' && versions.supported.includes(requested)
     ? requested
-    : LATEST_PROTOCOL_VERSION;
+    : versions.latest;
 }
 
 const SYNTHETIC_URL = 'http://mcp-session-store.invalid/rehydrate';
@@ -54,7 +69,7 @@ function syntheticPost(body: unknown, headers: Record<string, string> = {}): Req
 
 /** Sends one synthetic request and drains the answer; returns its HTTP status. */
 async function replay(
-  transport: WebStandardStreamableHTTPServerTransport,
+  transport: ReplayableTransport,
   request: Request,
 ): Promise<{ status: number; text: string }> {
   // Everything the SDK starts for this request (priming, the answer) runs in this context.
@@ -67,10 +82,7 @@ async function replay(
  * a fresh server) to the state the session had: initialized, with the client's capabilities,
  * client info and log level. Throws if the SDK did not accept the replay.
  */
-export async function rehydrateSession(
-  transport: WebStandardStreamableHTTPServerTransport,
-  record: SessionRecord,
-): Promise<void> {
+export async function rehydrateSession(transport: ReplayableTransport, record: SessionRecord): Promise<void> {
   const init = await replay(
     transport,
     syntheticPost({
@@ -95,7 +107,7 @@ export async function rehydrateSession(
  * replayed `logging/setLevel`.
  */
 export async function applyLogLevel(
-  transport: WebStandardStreamableHTTPServerTransport,
+  transport: ReplayableTransport,
   record: Pick<SessionRecord, 'id' | 'protocolVersion' | 'logLevel'>,
 ): Promise<void> {
   if (record.logLevel === null) return;

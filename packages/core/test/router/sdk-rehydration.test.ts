@@ -1,10 +1,91 @@
-// Guards the one module that depends on how the SDK initializes sessions. If an SDK upgrade
-// changes any of this, these tests fail with a message saying what the router relied on.
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { type JSONRPCMessage, LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+// Guards the one module that depends on how the SDK initializes sessions, on both SDK majors
+// (`@modelcontextprotocol/sdk` 1.x and `@modelcontextprotocol/server` 2.x run the same cases). If
+// an SDK upgrade changes any of this, these tests fail with a message saying what the router relied on.
+
+import { McpServer as McpServerV1 } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { WebStandardStreamableHTTPServerTransport as TransportV1 } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import {
+  McpServer as McpServerV2,
+  WebStandardStreamableHTTPServerTransport as TransportV2,
+  LATEST_PROTOCOL_VERSION as V2_LATEST,
+  SUPPORTED_PROTOCOL_VERSIONS as V2_SUPPORTED,
+} from '@modelcontextprotocol/server';
 import type { SessionRecord } from '../../src/index.js';
-import { negotiatedProtocolVersion, rehydrateSession } from '../../src/router/sdk-rehydration.js';
+import {
+  negotiatedProtocolVersion,
+  type ProtocolVersions,
+  type ReplayableTransport,
+  rehydrateSession,
+} from '../../src/router/sdk-rehydration.js';
+import { SDK1_PROTOCOL_VERSIONS } from '../../src/router/sdk1-binding.js';
+
+/** A connected server and transport of one SDK major, with every message the transport sends. */
+interface Rig {
+  transport: ReplayableTransport;
+  clientCapabilities(): unknown;
+  clientInfo(): unknown;
+  log(level: 'debug' | 'error', data: string): Promise<void>;
+  sent: Array<{ method?: string; params?: { data?: unknown } }>;
+}
+
+interface Major {
+  name: string;
+  versions: ProtocolVersions;
+  rig(sessionId: string): Promise<Rig>;
+}
+
+/** Records what the transport sends, then passes it on. */
+function recordSends(transport: { send: (...args: never[]) => Promise<void> }, sent: Rig['sent']): void {
+  const send = transport.send.bind(transport) as (...args: unknown[]) => Promise<void>;
+  (transport as { send: unknown }).send = async (message: Rig['sent'][number], ...rest: unknown[]) => {
+    sent.push(message);
+    await send(message, ...rest);
+  };
+}
+
+const SDK1: Major = {
+  name: '@modelcontextprotocol/sdk 1.x',
+  versions: SDK1_PROTOCOL_VERSIONS,
+  async rig(sessionId) {
+    const server = new McpServerV1({ name: 's', version: '1' }, { capabilities: { logging: {} } });
+    server.registerTool('ping-tool', { description: 'x' }, async () => ({
+      content: [{ type: 'text', text: 'ok' }],
+    }));
+    const transport = new TransportV1({ sessionIdGenerator: () => sessionId });
+    const sent: Rig['sent'] = [];
+    recordSends(transport, sent);
+    await server.connect(transport);
+    return {
+      transport,
+      sent,
+      clientCapabilities: () => server.server.getClientCapabilities(),
+      clientInfo: () => server.server.getClientVersion(),
+      log: (level, data) => server.sendLoggingMessage({ level, data }, sessionId),
+    };
+  },
+};
+
+const SDK2: Major = {
+  name: '@modelcontextprotocol/server 2.x',
+  versions: { supported: V2_SUPPORTED, latest: V2_LATEST },
+  async rig(sessionId) {
+    const server = new McpServerV2({ name: 's', version: '1' }, { capabilities: { logging: {} } });
+    server.registerTool('ping-tool', { description: 'x' }, async () => ({
+      content: [{ type: 'text', text: 'ok' }],
+    }));
+    const transport = new TransportV2({ sessionIdGenerator: () => sessionId });
+    const sent: Rig['sent'] = [];
+    recordSends(transport, sent);
+    await server.connect(transport);
+    return {
+      transport,
+      sent,
+      clientCapabilities: () => server.server.getClientCapabilities(),
+      clientInfo: () => server.server.getClientVersion(),
+      log: (level, data) => server.sendLoggingMessage({ level, data }, sessionId),
+    };
+  },
+};
 
 const record: SessionRecord = {
   id: 'rehydrated-session-1',
@@ -20,68 +101,67 @@ const record: SessionRecord = {
   version: 1,
 };
 
-async function rehydrated(logLevel: SessionRecord['logLevel'] = record.logLevel) {
-  const server = new McpServer({ name: 's', version: '1' }, { capabilities: { logging: {} } });
-  server.registerTool('ping-tool', { description: 'x' }, async () => ({
-    content: [{ type: 'text', text: 'ok' }],
-  }));
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: () => record.id });
-  const sent: JSONRPCMessage[] = [];
-  const send = transport.send.bind(transport);
-  transport.send = async (message, options) => {
-    sent.push(message);
-    await send(message, options);
-  };
-  await server.connect(transport);
-  await rehydrateSession(transport, { ...record, logLevel });
-  return { server, transport, sent };
-}
-
-function post(body: unknown) {
+function post(body: unknown, sessionId = record.id) {
   return new Request('http://localhost/mcp', {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
-      'mcp-session-id': record.id,
+      'mcp-session-id': sessionId,
       'mcp-protocol-version': record.protocolVersion,
     },
     body: JSON.stringify(body),
   });
 }
 
-test('the replayed initialize adopts the stored session id and leaves the transport initialized', async () => {
-  const { transport } = await rehydrated();
-  expect(transport.sessionId).toBe(record.id);
-  const res = await transport.handleRequest(post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }));
-  // A transport that is not initialized answers 400 "Server not initialized".
-  expect(res.status).toBe(200);
-  expect(await res.text()).toContain('ping-tool');
-});
+describe.each([SDK1, SDK2])('$name', (major) => {
+  async function rehydrated(logLevel: SessionRecord['logLevel'] = record.logLevel) {
+    const rig = await major.rig(record.id);
+    await rehydrateSession(rig.transport, { ...record, logLevel });
+    return rig;
+  }
 
-test('the server gets the stored client capabilities and client info', async () => {
-  const { server } = await rehydrated();
-  expect(server.server.getClientCapabilities()).toEqual(record.clientCapabilities);
-  expect(server.server.getClientVersion()).toEqual(record.clientInfo);
-});
+  test('a fresh transport that was not rehydrated refuses the session (400): what rehydration is for', async () => {
+    const rig = await major.rig(record.id);
+    expect(
+      (await rig.transport.handleRequest(post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }))).status,
+    ).toBe(400);
+  });
 
-test('the stored log level filters log messages again', async () => {
-  const { server, sent } = await rehydrated('error');
-  await server.sendLoggingMessage({ level: 'debug', data: 'dropped' }, record.id);
-  await server.sendLoggingMessage({ level: 'error', data: 'kept' }, record.id);
-  const logs = sent.filter((m) => 'method' in m && m.method === 'notifications/message');
-  expect(logs.map((m) => (m as unknown as { params: { data: string } }).params.data)).toEqual(['kept']);
-});
+  test('the replayed initialize adopts the stored session id and leaves the transport initialized', async () => {
+    const { transport } = await rehydrated();
+    expect(transport.sessionId).toBe(record.id);
+    const res = await transport.handleRequest(post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }));
+    // A transport that is not initialized answers 400 "Server not initialized".
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('ping-tool');
+  });
 
-test('another session id is still refused (404) by a rehydrated transport', async () => {
-  const { transport } = await rehydrated();
-  const req = post({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
-  req.headers.set('mcp-session-id', 'someone-else');
-  expect((await transport.handleRequest(req)).status).toBe(404);
-});
+  test('the server gets the stored client capabilities and client info', async () => {
+    const rig = await rehydrated();
+    expect(rig.clientCapabilities()).toEqual(record.clientCapabilities);
+    expect(rig.clientInfo()).toEqual(record.clientInfo);
+  });
 
-test('negotiation follows the SDK: supported versions are kept, others become the latest', () => {
-  expect(negotiatedProtocolVersion('2025-06-18')).toBe('2025-06-18');
-  expect(negotiatedProtocolVersion('1999-01-01')).toBe(LATEST_PROTOCOL_VERSION);
-  expect(negotiatedProtocolVersion(undefined)).toBe(LATEST_PROTOCOL_VERSION);
+  test('the stored log level filters log messages again', async () => {
+    const rig = await rehydrated('error');
+    await rig.log('debug', 'dropped');
+    await rig.log('error', 'kept');
+    const logs = rig.sent.filter((m) => m.method === 'notifications/message');
+    expect(logs.map((m) => m.params?.data)).toEqual(['kept']);
+  });
+
+  test('another session id is still refused (404) by a rehydrated transport', async () => {
+    const { transport } = await rehydrated();
+    expect(
+      (await transport.handleRequest(post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, 'someone-else')))
+        .status,
+    ).toBe(404);
+  });
+
+  test('negotiation follows the SDK: supported versions are kept, others become the latest', () => {
+    expect(negotiatedProtocolVersion('2025-06-18', major.versions)).toBe('2025-06-18');
+    expect(negotiatedProtocolVersion('1999-01-01', major.versions)).toBe(major.versions.latest);
+    expect(negotiatedProtocolVersion(undefined, major.versions)).toBe(major.versions.latest);
+  });
 });
