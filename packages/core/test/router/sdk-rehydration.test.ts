@@ -43,49 +43,63 @@ function recordSends(transport: { send: (...args: never[]) => Promise<void> }, s
   };
 }
 
-const SDK1: Major = {
-  name: '@modelcontextprotocol/sdk 1.x',
-  versions: SDK1_PROTOCOL_VERSIONS,
-  async rig(sessionId) {
-    const server = new McpServerV1({ name: 's', version: '1' }, { capabilities: { logging: {} } });
-    server.registerTool('ping-tool', { description: 'x' }, async () => ({
-      content: [{ type: 'text', text: 'ok' }],
-    }));
-    const transport = new TransportV1({ sessionIdGenerator: () => sessionId });
-    const sent: Rig['sent'] = [];
-    recordSends(transport, sent);
-    await server.connect(transport);
-    return {
-      transport,
-      sent,
-      clientCapabilities: () => server.server.getClientCapabilities(),
-      clientInfo: () => server.server.getClientVersion(),
-      log: (level, data) => server.sendLoggingMessage({ level, data }, sessionId),
-    };
-  },
-};
+/** The part of either major's `McpServer` these tests use. */
+interface ServerLike {
+  registerTool(
+    name: string,
+    config: { description: string },
+    callback: () => Promise<{ content: Array<{ type: 'text'; text: string }> }>,
+  ): unknown;
+  connect(transport: never): Promise<void>;
+  server: { getClientCapabilities(): unknown; getClientVersion(): unknown };
+  sendLoggingMessage(params: { level: 'debug' | 'error'; data: unknown }, sessionId?: string): Promise<void>;
+}
 
-const SDK2: Major = {
-  name: '@modelcontextprotocol/server 2.x',
-  versions: { supported: V2_SUPPORTED, latest: V2_LATEST },
-  async rig(sessionId) {
-    const server = new McpServerV2({ name: 's', version: '1' }, { capabilities: { logging: {} } });
-    server.registerTool('ping-tool', { description: 'x' }, async () => ({
-      content: [{ type: 'text', text: 'ok' }],
-    }));
-    const transport = new TransportV2({ sessionIdGenerator: () => sessionId });
-    const sent: Rig['sent'] = [];
-    recordSends(transport, sent);
-    await server.connect(transport);
-    return {
-      transport,
-      sent,
-      clientCapabilities: () => server.server.getClientCapabilities(),
-      clientInfo: () => server.server.getClientVersion(),
-      log: (level, data) => server.sendLoggingMessage({ level, data }, sessionId),
-    };
-  },
-};
+type TransportLike = ReplayableTransport & { send: (...args: never[]) => Promise<void> };
+
+/** A major from its two classes: the same server (one tool, logging) on the same transport. */
+function major(
+  name: string,
+  versions: ProtocolVersions,
+  newServer: () => ServerLike,
+  newTransport: (sessionId: string) => TransportLike,
+): Major {
+  return {
+    name,
+    versions,
+    async rig(sessionId) {
+      const server = newServer();
+      server.registerTool('ping-tool', { description: 'x' }, async () => ({
+        content: [{ type: 'text', text: 'ok' }],
+      }));
+      const transport = newTransport(sessionId);
+      const sent: Rig['sent'] = [];
+      recordSends(transport, sent);
+      await server.connect(transport as never);
+      return {
+        transport,
+        sent,
+        clientCapabilities: () => server.server.getClientCapabilities(),
+        clientInfo: () => server.server.getClientVersion(),
+        log: (level, data) => server.sendLoggingMessage({ level, data }, sessionId),
+      };
+    },
+  };
+}
+
+const LOGGING = { capabilities: { logging: {} } };
+const SDK1 = major(
+  '@modelcontextprotocol/sdk 1.x',
+  SDK1_PROTOCOL_VERSIONS,
+  () => new McpServerV1({ name: 's', version: '1' }, LOGGING),
+  (id) => new TransportV1({ sessionIdGenerator: () => id }),
+);
+const SDK2 = major(
+  '@modelcontextprotocol/server 2.x',
+  { supported: V2_SUPPORTED, latest: V2_LATEST },
+  () => new McpServerV2({ name: 's', version: '1' }, LOGGING),
+  (id) => new TransportV2({ sessionIdGenerator: () => id }),
+);
 
 const record: SessionRecord = {
   id: 'rehydrated-session-1',
