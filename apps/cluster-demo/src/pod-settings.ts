@@ -10,12 +10,12 @@ export const POD_ENV = {
   /** The most sessions a pod keeps in memory (router `maxLocalSessions`). */
   maxLocalSessions: 'DEMO_MAX_LOCAL_SESSIONS',
   /**
-   * Bytes the pod retains, never to free, for every HTTP request it serves: a deliberate leak, for
+   * Bytes the pod retains, never to free, for every MCP request it serves: a deliberate leak, for
    * the soak's self-test that its memory criterion catches one. Never set outside that test.
    */
   injectedLeakBytesPerRequest: 'SOAK_INJECT_LEAK_BYTES_PER_REQUEST',
   /**
-   * `1`: serve `GET /debug/memory`, which runs a full garbage collection and answers the memory
+   * `1`: serve `GET /debug/memory`, which runs two full garbage collections and answers the memory
    * still in use (see memory-probe.ts). For the soak, which samples it; off by default, since a
    * forced collection pauses the pod.
    */

@@ -669,7 +669,7 @@ class Router implements McpSessionRouter {
       });
     const transport = this.sdk.createTransport({
       sessionIdGenerator: () => record.id,
-      eventStore: events || undefined,
+      eventStore: events,
       retryInterval: this.retryIntervalMs,
     });
     this.routeOutgoing(transport, record.id);
