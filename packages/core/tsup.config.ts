@@ -5,15 +5,21 @@ export default defineConfig({
     index: 'src/index.ts',
     conformance: 'src/conformance/index.ts',
     router: 'src/router/index.ts',
+    v2: 'src/v2/index.ts',
     cli: 'src/cli/conformance-cli.ts',
   },
   format: ['esm', 'cjs'],
   // The CLI is an executable, not an import target: it needs no declarations.
   dts: {
-    entry: { index: 'src/index.ts', conformance: 'src/conformance/index.ts', router: 'src/router/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      conformance: 'src/conformance/index.ts',
+      router: 'src/router/index.ts',
+      v2: 'src/v2/index.ts',
+    },
   },
-  // The SDK is a peer dependency: never bundled.
-  external: [/^@modelcontextprotocol\/sdk/],
+  // Both SDK majors are peer dependencies: never bundled.
+  external: [/^@modelcontextprotocol\/sdk/, /^@modelcontextprotocol\/server/],
   tsconfig: 'tsconfig.build.json',
   sourcemap: true,
   clean: true,

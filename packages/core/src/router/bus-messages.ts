@@ -1,6 +1,6 @@
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { inboxChannel } from '../contract/message-bus.js';
 import type { JsonValue } from '../json.js';
+import type { JSONRPCMessage } from './jsonrpc.js';
 
 /** The channel every router process listens on (deletions, cancellations, GET-stream messages). */
 export const BROADCAST_CHANNEL = 'mcpss:broadcast';

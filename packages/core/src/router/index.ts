@@ -1,6 +1,9 @@
 /**
- * `@mcp-session-store/core/router`: run an MCP server built on the official SDK on many processes
- * behind any load balancer. Needs `@modelcontextprotocol/sdk` 1.30+ (a peer dependency; 1.30 is the first that stores a stream's events after its client disconnected, which resuming on another process needs).
+ * `@mcp-session-store/core/router`: run an MCP server built on `@modelcontextprotocol/sdk` 1.x on
+ * many processes behind any load balancer. Needs `@modelcontextprotocol/sdk` 1.30+ (an optional
+ * peer dependency; 1.30 is the first that stores a stream's events after its client disconnected,
+ * which resuming on another process needs). For `@modelcontextprotocol/server` 2.x, import from
+ * `@mcp-session-store/core/v2` instead.
  *
  * @packageDocumentation
  */
@@ -19,9 +22,11 @@ export {
 } from '../compat/streamable-http-transport.js';
 export {
   LOCALHOST_HOSTS,
-  type McpSessionRouterOptions,
   type PrincipalContext,
+  type RequestAuthInfo,
   type RouterHooks,
   type SessionContext,
+  type SessionRouterOptions,
 } from './options.js';
-export { createMcpSessionRouter, type FetchOptions, type McpSessionRouter } from './router.js';
+export type { FetchOptions, McpSessionRouter } from './router.js';
+export { createMcpSessionRouter, type McpSessionRouterOptions } from './sdk1-router.js';

@@ -1,9 +1,19 @@
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+/**
+ * JSON-RPC as the router sees it. Its own types, not an SDK's: the routing is written once for
+ * both SDK majors, whose message types are the same wire shapes under different packages.
+ */
 
 /** A JSON-RPC id as it travels on the wire. */
 export type RequestId = string | number;
 
 type Obj = Record<string, unknown>;
+
+/** One JSON-RPC 2.0 message: a request, a notification, a result or an error. */
+export type JSONRPCMessage =
+  | { jsonrpc: '2.0'; id: RequestId; method: string; params?: Obj }
+  | { jsonrpc: '2.0'; method: string; params?: Obj }
+  | { jsonrpc: '2.0'; id: RequestId; result: Obj }
+  | { jsonrpc: '2.0'; id?: RequestId; error: { code: number; message: string; data?: unknown } };
 
 const isObject = (value: unknown): value is Obj => typeof value === 'object' && value !== null;
 

@@ -1,14 +1,13 @@
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { SessionRecord } from '../contract/session-record.js';
 import type { SessionTransport } from './sdk-binding.js';
 
 /** A session this process is serving: its SDK server and transport, and what keeps it busy. */
-export interface LocalSession {
+export interface LocalSession<TServer = unknown> {
   readonly id: string;
   readonly principal: string | null;
   record: SessionRecord;
-  readonly server: McpServer | Server;
+  /** What the server factory returned (an SDK 1.x or v2 server). */
+  readonly server: TServer;
   readonly transport: SessionTransport;
   /** Requests whose response is still being written. */
   inflight: number;
@@ -24,21 +23,21 @@ export interface LocalSession {
  * memory (the session stays in the store and comes back on the next request); it never touches a
  * session with a request in flight or a GET stream open (`isBusy`).
  */
-export class LocalSessions {
-  private readonly sessions = new Map<string, LocalSession>();
+export class LocalSessions<TServer = unknown> {
+  private readonly sessions = new Map<string, LocalSession<TServer>>();
 
   constructor(
     private readonly maxSessions: number,
     private readonly idleMs: number,
-    private readonly isBusy: (session: LocalSession) => boolean,
-    private readonly release: (session: LocalSession) => void,
+    private readonly isBusy: (session: LocalSession<TServer>) => boolean,
+    private readonly release: (session: LocalSession<TServer>) => void,
   ) {}
 
   get size(): number {
     return this.sessions.size;
   }
 
-  get(id: string): LocalSession | undefined {
+  get(id: string): LocalSession<TServer> | undefined {
     const session = this.sessions.get(id);
     if (session) {
       // Re-insert: Map order is the LRU order.
@@ -50,7 +49,7 @@ export class LocalSessions {
   }
 
   /** Adds a session; evicts others (never this one: it is about to serve a request) over the bound. */
-  add(session: LocalSession): void {
+  add(session: LocalSession<TServer>): void {
     this.sessions.set(session.id, session);
     if (this.sessions.size > this.maxSessions) {
       this.evict(() => this.sessions.size > this.maxSessions, session.id);
@@ -58,7 +57,7 @@ export class LocalSessions {
   }
 
   /** Removes a session without releasing it (the caller closes it). */
-  remove(id: string): LocalSession | undefined {
+  remove(id: string): LocalSession<TServer> | undefined {
     const session = this.sessions.get(id);
     this.sessions.delete(id);
     return session;
@@ -75,7 +74,7 @@ export class LocalSessions {
     }
   }
 
-  all(): LocalSession[] {
+  all(): LocalSession<TServer>[] {
     return [...this.sessions.values()];
   }
 

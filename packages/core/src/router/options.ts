@@ -1,15 +1,36 @@
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+/**
+ * The router's options and hooks, shared by both SDK majors: nothing here names an SDK. Each
+ * entry point adds how servers are built (`createServer` for SDK 1.x, the factory of
+ * `createMcpSessionHandler` for v2) with that SDK's types.
+ */
 import type { EventStoreFactory } from '../contract/event-store.js';
 import type { MessageBus } from '../contract/message-bus.js';
 import type { SessionRecord } from '../contract/session-record.js';
 import type { SessionStore } from '../contract/session-store.js';
 
-/** The host names of the loopback interface, for {@link McpSessionRouterOptions.allowedHosts}. */
+/** The host names of the loopback interface, for {@link SessionRouterOptions.allowedHosts}. */
 export const LOCALHOST_HOSTS: readonly string[] = Object.freeze(['localhost', '127.0.0.1', '[::1]']);
 
-/** What `createServer` is told about the session it builds a server for. */
+/**
+ * What an auth middleware verified about a request: the shape of the SDK's `AuthInfo`, which is
+ * the same in SDK 1.x and v2 (either one's value fits here).
+ */
+export interface RequestAuthInfo {
+  /** The access token. */
+  token: string;
+  /** The OAuth client the token was issued to. */
+  clientId: string;
+  /** The scopes the token grants. */
+  scopes: string[];
+  /** When the token expires, in seconds since the epoch. */
+  expiresAt?: number | undefined;
+  /** The resource (RFC 8707) the token is for. */
+  resource?: URL | undefined;
+  /** Anything else the verifier attached. */
+  extra?: Record<string, unknown> | undefined;
+}
+
+/** What the server factory is told about the session it builds a server for. */
 export interface SessionContext {
   /** The session id; null for a request of the session-less 2026 protocol. */
   sessionId: string | null;
@@ -26,7 +47,7 @@ export interface PrincipalContext {
   /** The incoming request (headers, URL). */
   request: Request;
   /** The SDK's `AuthInfo` (e.g. set by `requireBearerAuth` as `req.auth`), if any. */
-  authInfo: AuthInfo | undefined;
+  authInfo: RequestAuthInfo | undefined;
 }
 
 /** Observability hooks. They receive full session ids: redact them (`redactSessionId`) before logging. */
@@ -53,16 +74,18 @@ export interface RouterHooks {
   onError?(error: unknown, context: { operation: string; sessionId?: string | undefined }): void;
 }
 
-/** Options of {@link createMcpSessionRouter}. */
-export interface McpSessionRouterOptions {
+/**
+ * The router's options that do not depend on the SDK major: where state lives, who the user is,
+ * bounds and hooks. `createMcpSessionRouter` (SDK 1.x) takes them with `createServer`;
+ * `createMcpSessionHandler` (SDK v2) takes them beside its server factory.
+ */
+export interface SessionRouterOptions {
   /** Where session records live (shared by every process). */
   store: SessionStore;
   /** Resumable streams; needed for `Last-Event-ID` resumption and durable GET-stream delivery. */
   eventStore?: EventStoreFactory | undefined;
   /** Routes client answers, cancellations, GET-stream messages and deletions between processes. */
   bus: MessageBus;
-  /** Builds the server for one session: your `McpServer` (or low-level `Server`) with its tools. */
-  createServer: (session: SessionContext) => McpServer | Server | Promise<McpServer | Server>;
   /**
    * The authenticated user of a request. A session only ever answers to the principal that created
    * it; anyone else gets 404, exactly as for an unknown session. Default: none (null).

@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { EventStoreFactory } from '../contract/event-store.js';
 import type { MessageBus, Unsubscribe } from '../contract/message-bus.js';
 import type { SessionRecord } from '../contract/session-record.js';
@@ -20,10 +16,17 @@ import {
 } from './bus-messages.js';
 import { hostValidator } from './host-validation.js';
 import { accepted, badRequest, jsonRpcError, serviceUnavailable, sessionNotFound } from './http-responses.js';
-import { initializeRequestOf, isNotification, isRequest, isResponse, messagesOf } from './jsonrpc.js';
+import {
+  initializeRequestOf,
+  isNotification,
+  isRequest,
+  isResponse,
+  type JSONRPCMessage,
+  messagesOf,
+} from './jsonrpc.js';
 import { type LocalSession, LocalSessions } from './local-sessions.js';
 import { serveNodeRequest } from './node-http.js';
-import type { McpSessionRouterOptions, RouterHooks, SessionContext } from './options.js';
+import type { RequestAuthInfo, RouterHooks, SessionContext, SessionRouterOptions } from './options.js';
 import type { SdkBinding, SessionTransport } from './sdk-binding.js';
 import {
   applyLogLevel,
@@ -31,7 +34,6 @@ import {
   type ProtocolVersions,
   rehydrateSession,
 } from './sdk-rehydration.js';
-import { sdk1Binding } from './sdk1-binding.js';
 import { GET_STREAM_ID, routerEventStore } from './session-event-store.js';
 import { SseStream } from './sse-stream.js';
 import { ownerOfWireId, WireIdRegistry, wireIdOf } from './wire-ids.js';
@@ -60,18 +62,33 @@ function unsupportedProtocolVersion(request: Request, versions: ProtocolVersions
 /** Options of one request handled through {@link McpSessionRouter.fetch}. */
 export interface FetchOptions {
   /** The SDK `AuthInfo` of the request, if your auth middleware produced one. */
-  authInfo?: AuthInfo | undefined;
+  authInfo?: RequestAuthInfo | undefined;
   /** The JSON body, if a framework already parsed it. */
   parsedBody?: unknown;
 }
 
-/** What {@link createMcpSessionRouter} returns. */
+/** The request that made this process build a server (a new session, or one brought back). */
+export interface ServerOrigin {
+  request: Request;
+  authInfo: RequestAuthInfo | undefined;
+}
+
+/** The router's options with how it builds servers: what each SDK entry point passes in. */
+export interface RouterOptions<TServer> extends SessionRouterOptions {
+  /**
+   * Builds the server for one session, or for one session-less request (`sessionId` null).
+   * `origin` is the request that made this process build it.
+   */
+  createServer: (session: SessionContext, origin: ServerOrigin) => TServer | Promise<TServer>;
+}
+
+/** What `createMcpSessionRouter` (SDK 1.x) and `createMcpSessionHandler` (SDK v2) return. */
 export interface McpSessionRouter {
   /** This process's id on the bus. */
   readonly processId: string;
   /** For node:http, Express and Fastify: `router.handle(req, res, req.body)`. */
   handle(
-    req: IncomingMessage & { auth?: AuthInfo },
+    req: IncomingMessage & { auth?: RequestAuthInfo | undefined },
     res: ServerResponse,
     parsedBody?: unknown,
   ): Promise<void>;
@@ -149,17 +166,21 @@ function onBodyDone(response: Response, done: () => void): Response {
   });
 }
 
-class Router implements McpSessionRouter {
+/**
+ * The routing, written once for both SDK majors: it drives the SDK only through `sdk` (see
+ * sdk-binding.ts) and never imports one.
+ */
+export class Router<TServer> implements McpSessionRouter {
   readonly processId: string;
   private readonly store: SessionStore;
   private readonly eventStore: EventStoreFactory | undefined;
   private readonly bus: MessageBus;
-  private readonly options: McpSessionRouterOptions;
+  private readonly options: RouterOptions<TServer>;
   private readonly hooks: RouterHooks;
   private readonly wireIds: WireIdRegistry;
-  private readonly locals: LocalSessions;
+  private readonly locals: LocalSessions<TServer>;
   /** Sessions being brought back on this process: concurrent requests share one rehydration. */
-  private readonly restoring = new Map<string, Promise<LocalSession>>();
+  private readonly restoring = new Map<string, Promise<LocalSession<TServer>>>();
   /** Held sessions being read again (see `revalidateAfterMs`): one read however many requests wait. */
   private readonly revalidating = new Map<string, Promise<boolean>>();
   /** The GET streams this process writes, by session. */
@@ -180,9 +201,9 @@ class Router implements McpSessionRouter {
   private liveStreams = 0;
 
   constructor(
-    options: McpSessionRouterOptions,
+    options: RouterOptions<TServer>,
     /** The SDK major the user's servers are built with. */
-    private readonly sdk: SdkBinding<McpServer | Server>,
+    private readonly sdk: SdkBinding<TServer>,
   ) {
     if (!options?.store || !options.bus || typeof options.createServer !== 'function') {
       throw new SessionStoreError('INVALID_ARGUMENT', 'store, bus and createServer are required');
@@ -248,7 +269,7 @@ class Router implements McpSessionRouter {
   }
 
   async handle(
-    req: IncomingMessage & { auth?: AuthInfo },
+    req: IncomingMessage & { auth?: RequestAuthInfo | undefined },
     res: ServerResponse,
     parsedBody?: unknown,
   ): Promise<void> {
@@ -374,7 +395,7 @@ class Router implements McpSessionRouter {
     if (!session) {
       const current = found.local ? await this.timed('get', () => this.store.get(record.id)) : record;
       if (!current || current.principal !== principal) return sessionNotFound();
-      session = await this.restore(current);
+      session = await this.restore(current, { request, authInfo: options.authInfo });
     }
     const live = session;
     live.inflight++;
@@ -402,7 +423,7 @@ class Router implements McpSessionRouter {
     body: unknown,
     init: NonNullable<ReturnType<typeof initializeRequestOf>>,
     principal: string | null,
-    authInfo: AuthInfo | undefined,
+    authInfo: RequestAuthInfo | undefined,
   ): Promise<Response> {
     if (this.draining) return serviceUnavailable(this.retryAfterSeconds);
     const id = generateSessionId();
@@ -417,16 +438,16 @@ class Router implements McpSessionRouter {
       }),
     );
     // From here on, any failure must leave nothing behind: no record, no server, no transport.
-    const discard = async (session?: LocalSession) => {
+    const discard = async (session?: LocalSession<TServer>) => {
       if (session) {
         this.locals.remove(id);
         await this.release(session);
       }
       await this.timed('delete', () => this.store.delete(id)).catch(() => {});
     };
-    let session: LocalSession;
+    let session: LocalSession<TServer>;
     try {
-      session = await this.open(record, false);
+      session = await this.open(record, false, { request, authInfo });
     } catch (error) {
       await discard();
       throw error;
@@ -560,7 +581,7 @@ class Router implements McpSessionRouter {
   private async resolve(
     sessionId: string,
     principal: string | null,
-  ): Promise<{ record: SessionRecord; local: LocalSession | undefined } | null> {
+  ): Promise<{ record: SessionRecord; local: LocalSession<TServer> | undefined } | null> {
     if (!isValidSessionId(sessionId)) return null;
     const local = this.locals.get(sessionId);
     if (local && Date.now() - local.verifiedAt >= this.revalidateAfterMs) {
@@ -598,7 +619,7 @@ class Router implements McpSessionRouter {
    * missed takes effect here. Returns false (and releases the session) if it is gone; true, serving
    * what this process holds, while the store is unreachable.
    */
-  private async revalidate(local: LocalSession): Promise<boolean> {
+  private async revalidate(local: LocalSession<TServer>): Promise<boolean> {
     let fresh: SessionRecord | null;
     try {
       fresh = await this.timed('get', () => this.store.get(local.id));
@@ -623,12 +644,12 @@ class Router implements McpSessionRouter {
   }
 
   /** Brings a stored session back on this process (once, however many requests ask at once). */
-  private restore(record: SessionRecord): Promise<LocalSession> {
+  private restore(record: SessionRecord, origin: ServerOrigin): Promise<LocalSession<TServer>> {
     const pending = this.restoring.get(record.id);
     if (pending) return pending;
     const started = Date.now();
     const restoring = (async () => {
-      const session = await this.open(record, true);
+      const session = await this.open(record, true, origin);
       try {
         await rehydrateSession(session.transport, record);
       } catch (error) {
@@ -648,14 +669,18 @@ class Router implements McpSessionRouter {
   }
 
   /** A server and transport for a session, connected, with outgoing messages routed. */
-  private async open(record: SessionRecord, rehydrated: boolean): Promise<LocalSession> {
+  private async open(
+    record: SessionRecord,
+    rehydrated: boolean,
+    origin: ServerOrigin,
+  ): Promise<LocalSession<TServer>> {
     const context: SessionContext = {
       sessionId: record.id,
       principal: record.principal,
       record: rehydrated ? record : undefined,
       rehydrated,
     };
-    const server = await this.options.createServer(context);
+    const server = await this.options.createServer(context, origin);
     const storageFailures = { count: 0 };
     const events =
       this.eventStore &&
@@ -717,7 +742,7 @@ class Router implements McpSessionRouter {
   }
 
   private async persistLogLevel(
-    found: { record: SessionRecord; local: LocalSession | undefined },
+    found: { record: SessionRecord; local: LocalSession<TServer> | undefined },
     level: string,
   ) {
     const updated = await this.timed('update', () =>
@@ -744,7 +769,7 @@ class Router implements McpSessionRouter {
     if (session) await this.release(session);
   }
 
-  private async release(session: LocalSession): Promise<void> {
+  private async release(session: LocalSession<TServer>): Promise<void> {
     this.wireIds.forgetSession(session.id);
     await session.transport.close().catch(() => {});
     await this.sdk.closeServer(session.server).catch(() => {});
@@ -757,12 +782,10 @@ class Router implements McpSessionRouter {
     principal: string | null,
     options: FetchOptions,
   ): Promise<Response> {
-    const server = await this.options.createServer({
-      sessionId: null,
-      principal,
-      record: undefined,
-      rehydrated: false,
-    });
+    const server = await this.options.createServer(
+      { sessionId: null, principal, record: undefined, rehydrated: false },
+      { request, authInfo: options.authInfo },
+    );
     // No sessionIdGenerator: the SDK runs the transport without sessions.
     const transport = this.sdk.createTransport({});
     await this.sdk.connect(server, transport);
@@ -849,23 +872,4 @@ class Router implements McpSessionRouter {
     this.hooks.onError?.(error, { operation });
     return jsonRpcError(500, -32603, 'Internal error');
   }
-}
-
-/**
- * Serves an MCP server built on the official SDK from any number of processes behind any load
- * balancer, with no sticky sessions: sessions live in `store`, any process rehydrates them, and
- * server->client traffic crosses processes over `bus` (and `eventStore` for streams).
- *
- * @example node:http / Express / Fastify
- * ```ts
- * const router = createMcpSessionRouter({ store, eventStore, bus, createServer: () => buildMyServer() });
- * app.all('/mcp', (req, res) => router.handle(req, res, req.body));
- * ```
- * @example Hono / web runtimes
- * ```ts
- * app.all('/mcp', (c) => router.fetch(c.req.raw));
- * ```
- */
-export function createMcpSessionRouter(options: McpSessionRouterOptions): McpSessionRouter {
-  return new Router(options, sdk1Binding);
 }

@@ -3,22 +3,23 @@
  * sessionful Streamable HTTP transport only through this: both `@modelcontextprotocol/sdk` 1.x and
  * `@modelcontextprotocol/server` 2.x ship a `WebStandardStreamableHTTPServerTransport` with the
  * same public surface ({@link SessionTransport}), so each major contributes one small binding
- * (sdk1-binding.ts) and the routing itself is written once.
+ * (sdk1-binding.ts, sdk2-binding.ts) and the routing itself is written once. Nothing here imports
+ * an SDK: the binding casts between these shapes and its SDK's own types.
  */
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { SessionEventStore } from '../contract/event-store.js';
+import type { JSONRPCMessage } from './jsonrpc.js';
+import type { RequestAuthInfo } from './options.js';
 import type { ProtocolVersions } from './sdk-rehydration.js';
 
 /** What the router uses of the SDK's `WebStandardStreamableHTTPServerTransport`. */
 export interface SessionTransport {
   readonly sessionId?: string | undefined;
-  onmessage?: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
+  onmessage?: ((message: JSONRPCMessage, extra?: object) => void) | undefined;
   onerror?: ((error: Error) => void) | undefined;
   send(message: JSONRPCMessage, options?: { relatedRequestId?: string | number | undefined }): Promise<void>;
   handleRequest(
     request: Request,
-    options?: { parsedBody?: unknown; authInfo?: AuthInfo | undefined },
+    options?: { parsedBody?: unknown; authInfo?: RequestAuthInfo | undefined },
   ): Promise<Response>;
   close(): Promise<void>;
 }

@@ -1,5 +1,4 @@
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { isNotification, isRequest, isResponse, type RequestId } from './jsonrpc.js';
+import { isNotification, isRequest, isResponse, type JSONRPCMessage, type RequestId } from './jsonrpc.js';
 
 // Every rehydrated SDK `Protocol` numbers its outgoing requests from 0, so two processes serving
 // one session would hand the client the same ids. On the wire they become

@@ -1,0 +1,24 @@
+/**
+ * `@mcp-session-store/core/v2`: run an MCP server built on `@modelcontextprotocol/server` 2.x
+ * (SDK v2) on many processes behind any load balancer, for 2025 session clients. Needs
+ * `@modelcontextprotocol/server` 2.4+ (an optional peer dependency). For
+ * `@modelcontextprotocol/sdk` 1.x, import from `@mcp-session-store/core/router` instead.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  LOCALHOST_HOSTS,
+  type PrincipalContext,
+  type RequestAuthInfo,
+  type RouterHooks,
+  type SessionContext,
+  type SessionRouterOptions,
+} from '../router/options.js';
+export {
+  createMcpSessionHandler,
+  type McpSessionContext,
+  type McpSessionHandler,
+  type McpSessionHandlerOptions,
+  type McpSessionServerFactory,
+} from '../router/sdk2-handler.js';
