@@ -1,11 +1,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventStoreFactory, MessageBus, SessionStore } from '@mcp-session-store/core';
-import {
-  createMcpSessionRouter,
-  type McpSessionRouter,
-  type McpSessionRouterOptions,
-} from '@mcp-session-store/core/router';
+import type { McpSessionRouter, SessionRouterOptions } from '@mcp-session-store/core/router';
 import {
   MemoryBackend,
   MemoryEventStore,
@@ -13,7 +9,7 @@ import {
   MemorySessionStore,
 } from '@mcp-session-store/memory';
 import { type BalancerHandle, startRoundRobinBalancer } from '@mcp-session-store/testing';
-import { createTestServer } from './test-server.js';
+import { createTestRouter, type SdkMajor } from './sdk-major.js';
 
 /** One pod: a router on its own HTTP server. */
 export interface Pod {
@@ -36,6 +32,8 @@ export interface InProcessCluster {
 }
 
 export interface ClusterOptions {
+  /** The SDK major the pods' servers are built on. Default 1. */
+  sdk?: SdkMajor;
   pods?: number;
   withEventStore?: boolean;
   /** Wraps each pod's store (to count calls or inject failures). */
@@ -44,7 +42,7 @@ export interface ClusterOptions {
   wrapEvents?: (events: EventStoreFactory, pod: string) => EventStoreFactory;
   /** Wraps each pod's bus (to count forwarded messages). */
   wrapBus?: (bus: MessageBus, pod: string) => MessageBus;
-  router?: Partial<McpSessionRouterOptions>;
+  router?: Partial<SessionRouterOptions>;
 }
 
 /**
@@ -64,12 +62,11 @@ export async function startInProcessCluster(options: ClusterOptions = {}): Promi
     const rawEvents = options.withEventStore === false ? undefined : new MemoryEventStore({ backend });
     const eventStore: EventStoreFactory | undefined =
       rawEvents && options.wrapEvents ? options.wrapEvents(rawEvents, name) : rawEvents;
-    const router = createMcpSessionRouter({
+    const router = createTestRouter(options.sdk ?? 1, name, {
       store,
       bus,
       eventStore,
       processId: name,
-      createServer: (session) => createTestServer(name, session),
       principal: ({ request }) => request.headers.get('x-user'),
       keepAliveMs: 0,
       ...options.router,

@@ -1,0 +1,34 @@
+// The SDK majors the router tests run on. Each test file takes its cases once and runs them on
+// both (`describe.each(SDK_MAJORS)`): the routing is shared, so is what proves it.
+import {
+  createMcpSessionRouter,
+  type McpSessionRouter,
+  type SessionRouterOptions,
+} from '@mcp-session-store/core/router';
+import { createMcpSessionHandler } from '@mcp-session-store/core/v2';
+import { createTestServer } from './test-server.js';
+import { createTestServerV2 } from './test-server-v2.js';
+
+/** `1`: `@modelcontextprotocol/sdk` 1.x; `2`: `@modelcontextprotocol/server` 2.x (SDK v2). */
+export type SdkMajor = 1 | 2;
+
+/** Every major the router supports, for `describe.each`. */
+export const SDK_MAJORS: readonly SdkMajor[] = [1, 2];
+
+/** `SDK_MAJOR=1|2` picks one (a pod process is told which through its environment). */
+export function sdkMajorFromEnv(env: NodeJS.ProcessEnv = process.env): SdkMajor {
+  const value = env.SDK_MAJOR ?? '1';
+  if (value !== '1' && value !== '2') throw new Error(`SDK_MAJOR must be 1 or 2, not '${value}'`);
+  return Number(value) as SdkMajor;
+}
+
+/** A router serving the test server of `pod` on SDK major `sdk`: the same options on either. */
+export function createTestRouter(
+  sdk: SdkMajor,
+  pod: string,
+  options: SessionRouterOptions,
+): McpSessionRouter {
+  return sdk === 1
+    ? createMcpSessionRouter({ ...options, createServer: (session) => createTestServer(pod, session) })
+    : createMcpSessionHandler((ctx) => createTestServerV2(pod, ctx), options);
+}
