@@ -1,21 +1,19 @@
 // One pod process for the multi-process tests (and a template for a real deployment): a router
 // over the backend STORE names (Redis by default; see @mcp-session-store/env-backend) on PORT,
-// serving the test server, with /healthz for the balancer.
+// serving the test server of SDK_MAJOR (1 or 2, default 1), with /healthz for the balancer.
 import { createServer } from 'node:http';
-import { createMcpSessionRouter } from '@mcp-session-store/core/router';
 import { backendFromEnv } from '@mcp-session-store/env-backend';
-import { createTestServer } from './test-server.js';
+import { createTestRouter, sdkMajorFromEnv } from './sdk-major.js';
 
 const pod = process.env.POD_NAME ?? 'pod';
 const port = Number(process.env.PORT ?? 3000);
 const backend = await backendFromEnv(process.env, { keyPrefix: 'mcp:session:', idleTtlMs: 10 * 60_000 });
 
-const router = createMcpSessionRouter({
+const router = createTestRouter(sdkMajorFromEnv(), pod, {
   store: backend.store,
   eventStore: backend.eventStore,
   bus: backend.bus,
   processId: pod,
-  createServer: (session) => createTestServer(pod, session),
   principal: ({ request }) => request.headers.get('x-user'),
   // Error messages may quote client input (a header value): escaped and bounded, never raw.
   hooks: {

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { type PodClusterHandle, startPodCluster } from '@mcp-session-store/testing';
 import { Redis } from 'ioredis';
+import type { SdkMajor } from './sdk-major.js';
 
 /** The Redis the pods use: `REDIS_URL`, or the local service. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -12,8 +13,8 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const POD_MAIN = join(__dirname, 'pod-main.ts');
 
 /**
- * Starts `pods` test pods over Redis behind the round-robin balancer, their keys under a fresh
- * prefix named after `name`. `stop()` stops them and deletes every key under that prefix.
+ * Starts `pods` test pods over Redis behind the round-robin balancer, their servers built on SDK
+ * major `sdk`, their keys under a fresh prefix named after `name`. `stop()` stops them and deletes every key under that prefix.
  *
  * @example
  * ```ts
@@ -22,12 +23,16 @@ export const POD_MAIN = join(__dirname, 'pod-main.ts');
  * afterAll(() => cluster?.stop());
  * ```
  */
-export async function startRedisPodCluster(name: string, pods = 3): Promise<PodClusterHandle> {
+export async function startRedisPodCluster(
+  name: string,
+  pods = 3,
+  sdk: SdkMajor = 1,
+): Promise<PodClusterHandle> {
   const keyPrefix = `mcpss-test:${name}-${randomBytes(4).toString('hex')}:`;
   const cluster = await startPodCluster({
     command: [process.execPath, '--import', 'tsx', POD_MAIN],
     pods,
-    env: { REDIS_URL, KEY_PREFIX: keyPrefix },
+    env: { REDIS_URL, KEY_PREFIX: keyPrefix, SDK_MAJOR: String(sdk) },
   });
   return {
     url: cluster.url,
