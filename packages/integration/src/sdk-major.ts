@@ -6,6 +6,8 @@ import {
   type SessionRouterOptions,
 } from '@mcp-session-store/core/router';
 import { createMcpSessionHandler } from '@mcp-session-store/core/v2';
+import { WebStandardStreamableHTTPServerTransport as TransportV1 } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { WebStandardStreamableHTTPServerTransport as TransportV2 } from '@modelcontextprotocol/server';
 import { createTestServer } from './test-server.js';
 import { createTestServerV2 } from './test-server-v2.js';
 
@@ -31,4 +33,29 @@ export function createTestRouter(
   return sdk === 1
     ? createMcpSessionRouter({ ...options, createServer: (session) => createTestServer(pod, session) })
     : createMcpSessionHandler((ctx) => createTestServerV2(pod, ctx), options);
+}
+
+/**
+ * What the SDK of major `sdk` answers `request` with on a session-less transport of its own (no
+ * router): the reference for requests the router passes through unchanged.
+ */
+export async function answerWithoutRouter(sdk: SdkMajor, request: Request): Promise<Response> {
+  const session = { sessionId: null, principal: null, record: undefined, rehydrated: false };
+  if (sdk === 1) {
+    const server = createTestServer('sdk', session);
+    const transport = new TransportV1({});
+    await server.connect(transport);
+    return settled(await transport.handleRequest(request), () => server.close());
+  }
+  const server = createTestServerV2('sdk', { ...session, era: 'modern' });
+  const transport = new TransportV2({});
+  await server.connect(transport);
+  return settled(await transport.handleRequest(request), () => server.close());
+}
+
+/** The response, read whole, with the server closed after. */
+async function settled(response: Response, close: () => Promise<void>): Promise<Response> {
+  const body = await response.text();
+  await close();
+  return new Response(body, { status: response.status, headers: response.headers });
 }

@@ -1,160 +1,141 @@
 // Router behaviour around the edges: no event store, the local LRU, draining, session-less requests.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import {
-  LoggingMessageNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
 import { startInProcessCluster } from '../src/in-process-cluster.js';
-import { createTestServer } from '../src/test-server.js';
+import { answerWithoutRouter, SDK_MAJORS } from '../src/sdk-major.js';
+import { connectTestClient, textOf } from '../src/test-client.js';
 import { waitUntil } from './support/wait-until.js';
 
-async function connect(url: string) {
-  const client = new Client({ name: 'lifecycle', version: '1' });
-  const transport = new StreamableHTTPClientTransport(new URL(url), {
-    requestInit: { headers: { 'x-user': 'alice' } },
+describe.each(SDK_MAJORS)('SDK %i', (sdk) => {
+  const connect = (url: string) =>
+    connectTestClient(sdk, url, { clientInfo: { name: 'lifecycle', version: '1' } });
+
+  test('without an event store, GET-stream notifications from any pod still arrive (over the bus)', async () => {
+    const cluster = await startInProcessCluster({ sdk, withEventStore: false });
+    try {
+      const client = await connect(cluster.url);
+      const updates: string[] = [];
+      client.onResourceUpdated((uri) => void updates.push(uri));
+      await cluster.waitForStreams();
+      for (let i = 0; i < 3; i++) await client.callTool('announce');
+      await waitUntil(() => updates.length >= 3, 'three resource updates over the bus');
+      expect(updates.sort()).toEqual([
+        'test://updated-by/pod-0',
+        'test://updated-by/pod-1',
+        'test://updated-by/pod-2',
+      ]);
+      await client.terminateSession();
+      await client.close();
+    } finally {
+      await cluster.stop();
+    }
   });
-  await client.connect(transport);
-  return { client, transport };
-}
 
-test('without an event store, GET-stream notifications from any pod still arrive (over the bus)', async () => {
-  const cluster = await startInProcessCluster({ withEventStore: false });
-  try {
-    const { client, transport } = await connect(cluster.url);
-    const updates: string[] = [];
-    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
-    await cluster.waitForStreams();
-    for (let i = 0; i < 3; i++) await client.callTool({ name: 'announce' });
-    await waitUntil(() => updates.length >= 3, 'three resource updates over the bus');
-    expect(updates.sort()).toEqual([
-      'test://updated-by/pod-0',
-      'test://updated-by/pod-1',
-      'test://updated-by/pod-2',
-    ]);
-    await transport.terminateSession();
-    await client.close();
-  } finally {
-    await cluster.stop();
-  }
-});
-
-test('the local cache is bounded, and eviction only releases memory: evicted sessions come back', async () => {
-  const cluster = await startInProcessCluster({ pods: 1, router: { maxLocalSessions: 2 } });
-  try {
-    const pod = cluster.pods[0]!;
-    const sessions = [await connect(cluster.url), await connect(cluster.url), await connect(cluster.url)];
-    await cluster.waitForStreams(3);
-    // Every client holds a GET stream: busy sessions are never evicted, so the bound is exceeded.
-    expect(pod.router.localSessionCount).toBe(3);
-    // Close the GET streams: now the LRU can shrink to its bound on the next insert.
-    for (const s of sessions) await s.client.close();
-    await waitUntil(() => pod.router.openStreamCount === 0, 'the closed GET streams to end on the pod');
-    const fourth = await connect(cluster.url);
-    expect(pod.router.localSessionCount).toBeLessThanOrEqual(2);
-    // An evicted session is rehydrated from the store on its next request.
-    const res = await fetch(cluster.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-session-id': sessions[0]!.transport.sessionId!,
-        'mcp-protocol-version': '2025-11-25',
-        'x-user': 'alice',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami' } }),
-    });
-    expect(res.status).toBe(200);
-    expect(await res.text()).toContain('pod-0');
-    await fourth.client.close();
-  } finally {
-    await cluster.stop();
-  }
-});
-
-test('close() drains: new sessions and streams get 503, in-flight calls finish, GET streams end', async () => {
-  const cluster = await startInProcessCluster({ pods: 1 });
-  const pod = cluster.pods[0]!;
-  try {
-    const { client } = await connect(cluster.url);
-    await cluster.waitForStreams();
-    // A raw GET stream of a second session, to read what draining writes on it.
-    const second = await connect(cluster.url);
-    await cluster.waitForStreams(2);
-    const raw = await fetch(`${pod.url}/mcp`, {
-      headers: {
-        accept: 'text/event-stream',
-        'mcp-session-id': second.transport.sessionId!,
-        'mcp-protocol-version': '2025-11-25',
-        'x-user': 'alice',
-      },
-    });
-    expect(raw.status).toBe(409); // the client already holds this session's GET stream
-    const steps: string[] = [];
-    client.setNotificationHandler(
-      LoggingMessageNotificationSchema,
-      (n) => void steps.push(String(n.params.data)),
-    );
-    const running = client.callTool({ name: 'count', arguments: { steps: 10, delayMs: 40 } });
-    // Draining starts while the call runs (its first step has arrived).
-    await waitUntil(() => steps.length > 0, 'the first step of the call');
-    const closing = pod.router.close({ deadlineMs: 5_000 });
-    const init = await fetch(`${pod.url}/mcp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
-      }),
-    });
-    expect(init.status).toBe(503);
-    expect(init.headers.get('retry-after')).not.toBeNull();
-    const result = (await running) as { content: Array<{ text: string }> };
-    expect(result.content[0]!.text).toBe('pod-0:counted 10');
-    await closing;
-    expect(pod.router.localSessionCount).toBe(0);
-    expect(pod.router.openStreamCount).toBe(0);
-    await second.client.close();
-    await client.close();
-  } finally {
-    await cluster.stop();
-  }
-});
-
-test('a session-less (2026-07-28) request goes to the SDK unchanged and creates no session', async () => {
-  const cluster = await startInProcessCluster({ pods: 1 });
-  try {
-    const pod = cluster.pods[0]!;
-    const request = () =>
-      new Request(`${pod.url}/mcp`, {
+  test('the local cache is bounded, and eviction only releases memory: evicted sessions come back', async () => {
+    const cluster = await startInProcessCluster({ sdk, pods: 1, router: { maxLocalSessions: 2 } });
+    try {
+      const pod = cluster.pods[0]!;
+      const sessions = [await connect(cluster.url), await connect(cluster.url), await connect(cluster.url)];
+      await cluster.waitForStreams(3);
+      // Every client holds a GET stream: busy sessions are never evicted, so the bound is exceeded.
+      expect(pod.router.localSessionCount).toBe(3);
+      // Close the GET streams: now the LRU can shrink to its bound on the next insert.
+      for (const s of sessions) await s.close();
+      await waitUntil(() => pod.router.openStreamCount === 0, 'the closed GET streams to end on the pod');
+      const fourth = await connect(cluster.url);
+      expect(pod.router.localSessionCount).toBeLessThanOrEqual(2);
+      // An evicted session is rehydrated from the store on its next request.
+      const res = await fetch(cluster.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2026-07-28',
+          'mcp-session-id': sessions[0]!.sessionId,
+          'mcp-protocol-version': '2025-11-25',
+          'x-user': 'alice',
         },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami' } }),
       });
-    const res = await fetch(request());
-    // What the SDK itself answers, on a session-less transport of its own.
-    const sdkServer = createTestServer('sdk', {
-      sessionId: null,
-      principal: null,
-      record: undefined,
-      rehydrated: false,
-    });
-    const sdkTransport = new WebStandardStreamableHTTPServerTransport({});
-    await sdkServer.connect(sdkTransport);
-    const expected = await sdkTransport.handleRequest(request());
-    expect(res.status).toBe(expected.status);
-    expect(await res.text()).toBe(await expected.text());
-    expect(res.headers.get('mcp-session-id')).toBeNull();
-    expect(cluster.backend.state('mcp').sessions.size).toBe(0);
-    await sdkServer.close();
-  } finally {
-    await cluster.stop();
-  }
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('pod-0');
+      await fourth.close();
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  test('close() drains: new sessions and streams get 503, in-flight calls finish, GET streams end', async () => {
+    const cluster = await startInProcessCluster({ sdk, pods: 1 });
+    const pod = cluster.pods[0]!;
+    try {
+      const client = await connect(cluster.url);
+      await cluster.waitForStreams();
+      // A raw GET stream of a second session, to read what draining writes on it.
+      const second = await connect(cluster.url);
+      await cluster.waitForStreams(2);
+      const raw = await fetch(`${pod.url}/mcp`, {
+        headers: {
+          accept: 'text/event-stream',
+          'mcp-session-id': second.sessionId,
+          'mcp-protocol-version': '2025-11-25',
+          'x-user': 'alice',
+        },
+      });
+      expect(raw.status).toBe(409); // the client already holds this session's GET stream
+      const steps: string[] = [];
+      client.onLog((data) => void steps.push(String(data)));
+      const running = client.callTool('count', { steps: 10, delayMs: 40 });
+      // Draining starts while the call runs (its first step has arrived).
+      await waitUntil(() => steps.length > 0, 'the first step of the call');
+      const closing = pod.router.close({ deadlineMs: 5_000 });
+      const init = await fetch(`${pod.url}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-11-25',
+            capabilities: {},
+            clientInfo: { name: 'x', version: '1' },
+          },
+        }),
+      });
+      expect(init.status).toBe(503);
+      expect(init.headers.get('retry-after')).not.toBeNull();
+      expect(textOf(await running)).toBe('pod-0:counted 10');
+      await closing;
+      expect(pod.router.localSessionCount).toBe(0);
+      expect(pod.router.openStreamCount).toBe(0);
+      await second.close();
+      await client.close();
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  test('a session-less (2026-07-28) request goes to the SDK unchanged and creates no session', async () => {
+    const cluster = await startInProcessCluster({ sdk, pods: 1 });
+    try {
+      const pod = cluster.pods[0]!;
+      const request = () =>
+        new Request(`${pod.url}/mcp`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': '2026-07-28',
+          },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+        });
+      const res = await fetch(request());
+      // What the SDK itself answers, on a session-less transport of its own.
+      const expected = await answerWithoutRouter(sdk, request());
+      expect(res.status).toBe(expected.status);
+      expect(await res.text()).toBe(await expected.text());
+      expect(res.headers.get('mcp-session-id')).toBeNull();
+      expect(cluster.backend.state('mcp').sessions.size).toBe(0);
+    } finally {
+      await cluster.stop();
+    }
+  });
 });
