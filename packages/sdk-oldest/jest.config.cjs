@@ -1,10 +1,13 @@
-// The router's tests, with every `@modelcontextprotocol/sdk` import (ours, the tests', core's)
-// resolved to this package's SDK 1.30.0: the oldest version in core's peer range.
+// The router's tests, with every SDK import (ours, the tests', core's) resolved to this package's
+// copies: `@modelcontextprotocol/sdk` 1.30.0 and `@modelcontextprotocol/server` / `client` 2.4.0,
+// the oldest versions in core's peer ranges. The router tests run on both majors.
 const path = require('node:path');
 const preset = require('../../jest.preset.cjs');
 // The package root: its "./*" export points into dist/cjs, so resolve a module and cut there.
 const resolved = require.resolve('@modelcontextprotocol/sdk/server/mcp.js', { paths: [__dirname] });
 const sdk = resolved.slice(0, resolved.indexOf(`${path.sep}dist${path.sep}cjs${path.sep}`));
+// v2's packages export one entry each ("." -> dist/index.cjs under require).
+const v2 = (name) => require.resolve(name, { paths: [__dirname] });
 
 module.exports = {
   ...preset,
@@ -22,5 +25,7 @@ module.exports = {
     ...preset.moduleNameMapper,
     '^@modelcontextprotocol/sdk/package\\.json$': `${sdk}/package.json`,
     '^@modelcontextprotocol/sdk/(.*)$': `${sdk}/dist/cjs/$1`,
+    '^@modelcontextprotocol/server$': v2('@modelcontextprotocol/server'),
+    '^@modelcontextprotocol/client$': v2('@modelcontextprotocol/client'),
   },
 };

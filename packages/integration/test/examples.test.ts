@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startRoundRobinBalancer } from '@mcp-session-store/testing';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { deleteRedisKeys, REDIS_URL } from '../src/redis-pod-cluster.js';
+import type { SdkMajor } from '../src/sdk-major.js';
+import { connectTestClient, textOf } from '../src/test-client.js';
 
 const EXAMPLES = join(__dirname, '..', 'examples');
 const keyPrefix = `mcpss-test:examples-${randomBytes(4).toString('hex')}:`;
@@ -45,24 +45,34 @@ async function stopExample(child: ChildProcess): Promise<number | null> {
   return exited;
 }
 
-test.each(['express.mjs', 'hono.mjs', 'fastify.mjs', 'node-http.mjs'])(
-  '%s: two copies behind a round-robin balancer serve one session',
-  async (file) => {
+/** Every example, with the SDK major it is written for (v2's are under examples/v2). */
+const EXAMPLE_FILES: Array<[string, SdkMajor]> = [
+  ...['express.mjs', 'hono.mjs', 'fastify.mjs', 'node-http.mjs'].map((f): [string, SdkMajor] => [f, 1]),
+  ...['express.mjs', 'hono.mjs', 'fastify.mjs', 'node-http.mjs'].map((f): [string, SdkMajor] => [
+    `v2/${f}`,
+    2,
+  ]),
+];
+
+test.each(EXAMPLE_FILES)(
+  '%s (SDK %i): two copies behind a round-robin balancer serve one session',
+  async (file, sdk) => {
     const [a, b] = [await startExample(file), await startExample(file)];
     const balancer = await startRoundRobinBalancer([new URL(a.url).origin, new URL(b.url).origin]);
     try {
-      const client = new Client({ name: 'example-test', version: '1' });
-      const transport = new StreamableHTTPClientTransport(new URL(`${balancer.url}/mcp`));
-      await client.connect(transport);
+      const client = await connectTestClient(sdk, `${balancer.url}/mcp`, {
+        user: null,
+        clientInfo: { name: 'example-test', version: '1' },
+      });
       for (let i = 0; i < 4; i++) {
-        const result = (await client.callTool({ name: 'add', arguments: { a: i, b: 40 } })) as {
-          content: Array<{ text: string }>;
-        };
-        expect(result.content[0]!.text).toBe(String(i + 40));
+        expect(textOf(await client.callTool('add', { a: i, b: 40 }))).toBe(String(i + 40));
       }
+      // v2's examples ask the user through inputRequired(...): a real elicitation on this session,
+      // whose answer the balancer sends to the other copy.
+      if (sdk === 2) expect(textOf(await client.callTool('greet'))).toBe('Hello, Ada!');
       // Both copies served this session.
       expect(new Set(balancer.log).size).toBe(2);
-      await transport.terminateSession();
+      await client.terminateSession();
       await client.close();
     } finally {
       await balancer.stop();
@@ -75,7 +85,7 @@ test.each(['express.mjs', 'hono.mjs', 'fastify.mjs', 'node-http.mjs'])(
 
 test('the README shows the Express and Hono examples exactly as the files the tests run', () => {
   const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
-  for (const file of ['express.mjs', 'hono.mjs']) {
+  for (const file of ['express.mjs', 'hono.mjs', 'v2/express.mjs']) {
     const source = readFileSync(join(EXAMPLES, file), 'utf8').trimEnd();
     expect({ file, inReadme: readme.includes(`\`\`\`js\n${source}\n\`\`\``) }).toEqual({
       file,
