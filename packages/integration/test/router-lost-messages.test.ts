@@ -34,11 +34,17 @@ async function post(pod: Pod, sessionId: string, body: string): Promise<{ status
 
 describe.each(SDK_MAJORS)('SDK %i', (sdk) => {
   test('a deletion whose bus message was lost reaches the other process within revalidateAfterMs', async () => {
+    const reported: string[] = [];
     const cluster = await startInProcessCluster({
       sdk,
       pods: 2,
       wrapBus: losing('session-deleted'),
-      router: { revalidateAfterMs: REVALIDATE_AFTER_MS },
+      router: {
+        revalidateAfterMs: REVALIDATE_AFTER_MS,
+        // B never confirms (it never heard): DELETE is answered after this, and says so.
+        deleteConfirmTimeoutMs: 200,
+        hooks: { onError: (_error, { operation }) => void reported.push(operation) },
+      },
     });
     try {
       const [a, b] = cluster.pods as [Pod, Pod];
@@ -52,6 +58,7 @@ describe.each(SDK_MAJORS)('SDK %i', (sdk) => {
         headers: { ...HEADERS, 'mcp-session-id': sessionId },
       });
       expect(deleted.status).toBe(200);
+      expect(reported).toContain('delete confirmation');
       await sleep(REVALIDATE_AFTER_MS + 50);
       // B never heard of the deletion; it checks the store before serving the session again.
       const after = await post(b, sessionId, rpc(2, 'tools/call', { name: 'whoami' }));

@@ -16,8 +16,17 @@ export type RouterBusMessage =
   | { type: 'get-stream'; sessionId: string; from: string; message: JSONRPCMessage }
   /** The client changed the session's log level on another process. */
   | { type: 'log-level'; sessionId: string; from: string; level: string }
-  /** The session was deleted: close everything held for it. */
-  | { type: 'session-deleted'; sessionId: string; from: string };
+  /**
+   * The session was deleted: close everything held for it. With `ack`, the sender waits for
+   * every process to confirm (`deletion-done` with the same `ack`, to the sender's inbox).
+   */
+  | { type: 'session-deleted'; sessionId: string; from: string; ack?: string }
+  /** This process dropped a deleted session (the answer to a `session-deleted` with `ack`). */
+  | { type: 'deletion-done'; sessionId: string; from: string; ack: string }
+  /** This process is up (sent on start and every heartbeat): who must confirm a deletion. */
+  | { type: 'alive'; from: string }
+  /** This process is shutting down: nobody waits for it any more. */
+  | { type: 'leaving'; from: string };
 
 /** A router message before the sender adds its `from`. */
 export type OutgoingRouterMessage = RouterBusMessage extends infer M
@@ -30,8 +39,14 @@ export type OutgoingRouterMessage = RouterBusMessage extends infer M
 export function parseRouterMessage(payload: JsonValue): RouterBusMessage | undefined {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
   const { type, sessionId, from } = payload;
-  if (typeof sessionId !== 'string' || typeof from !== 'string') return undefined;
-  if (type === 'session-deleted') return payload as unknown as RouterBusMessage;
+  if (typeof from !== 'string') return undefined;
+  if (type === 'alive' || type === 'leaving') return payload as unknown as RouterBusMessage;
+  if (typeof sessionId !== 'string') return undefined;
+  if (type === 'session-deleted' && (payload.ack === undefined || typeof payload.ack === 'string')) {
+    return payload as unknown as RouterBusMessage;
+  }
+  if (type === 'deletion-done' && typeof payload.ack === 'string')
+    return payload as unknown as RouterBusMessage;
   if (type === 'log-level' && typeof payload.level === 'string')
     return payload as unknown as RouterBusMessage;
   if ((type === 'client-message' || type === 'get-stream') && typeof payload.message === 'object') {

@@ -114,6 +114,19 @@ export interface SessionRouterOptions {
    * ```
    */
   revalidateAfterMs?: number | undefined;
+  /**
+   * DELETE is answered once every other process has confirmed that it dropped the session (so the
+   * next request gets 404 on any pod), or after this long: a process that did not confirm (it
+   * died, or the bus lost a message) drops the session within `revalidateAfterMs`, and the delay
+   * is reported through `hooks.onError`. Default 5 000 ms.
+   */
+  deleteConfirmTimeoutMs?: number | undefined;
+  /**
+   * How often this process tells the others it is up (over the bus). Deletions wait for the
+   * processes heard from within three heartbeats; one that closes says so and is not waited for.
+   * Default 10 000 ms.
+   */
+  heartbeatMs?: number | undefined;
   /** Most sessions this process keeps live (LRU). Default 10 000. */
   maxLocalSessions?: number | undefined;
   /** A live session unused this long is released (not deleted). Default 10 min. */

@@ -14,6 +14,7 @@ import {
   parseRouterMessage,
   routerInbox,
 } from './bus-messages.js';
+import { PendingDeletions, Tombstones } from './deletions.js';
 import { hostValidator } from './host-validation.js';
 import { accepted, badRequest, jsonRpcError, serviceUnavailable, sessionNotFound } from './http-responses.js';
 import {
@@ -27,6 +28,7 @@ import {
 import { type LocalSession, LocalSessions } from './local-sessions.js';
 import { serveNodeRequest } from './node-http.js';
 import type { RequestAuthInfo, RouterHooks, SessionContext, SessionRouterOptions } from './options.js';
+import { Peers } from './peers.js';
 import type { SdkBinding, SessionTransport } from './sdk-binding.js';
 import {
   applyLogLevel,
@@ -193,6 +195,12 @@ export class Router<TServer> implements McpSessionRouter {
   private readonly retryIntervalMs: number | undefined;
   private readonly hostAllowed: ((request: Request) => boolean) | undefined;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly heartbeat: NodeJS.Timeout;
+  /** The other processes, which must confirm a deletion before DELETE is answered. */
+  private readonly peers: Peers;
+  private readonly tombstones: Tombstones;
+  private readonly pendingDeletions = new PendingDeletions();
+  private readonly deleteConfirmTimeoutMs: number;
   /** The bus subscriptions, made on first use and retried by the next request if they failed. */
   private subscribing: Promise<Unsubscribe[]> | undefined;
   private draining = false;
@@ -237,6 +245,13 @@ export class Router<TServer> implements McpSessionRouter {
     );
     this.sweeper = setInterval(() => this.locals.sweepIdle(), Math.min(localIdleMs, 60_000));
     this.sweeper.unref();
+    const heartbeatMs = positive('heartbeatMs', options.heartbeatMs, 10_000);
+    this.peers = new Peers(this.processId, 3 * heartbeatMs);
+    this.deleteConfirmTimeoutMs = positive('deleteConfirmTimeoutMs', options.deleteConfirmTimeoutMs, 5_000);
+    // Long enough for a rehydration that read a record just before its deletion to finish.
+    this.tombstones = new Tombstones(Math.max(this.revalidateAfterMs, 60_000));
+    this.heartbeat = setInterval(() => void this.announce('alive'), heartbeatMs);
+    this.heartbeat.unref();
     void this.subscribed().catch(() => {}); // subscribe now; a failure is retried on demand
   }
 
@@ -251,13 +266,24 @@ export class Router<TServer> implements McpSessionRouter {
         this.bus.subscribe(BROADCAST_CHANNEL, (payload) => this.onBusMessage(payload)),
       ]);
       const failed = results.find((r) => r.status === 'rejected');
-      if (!failed) return results.map((r) => (r as PromiseFulfilledResult<Unsubscribe>).value);
+      if (!failed) {
+        // Before the first request is served: the others wait for this process on deletions.
+        await this.announce('alive');
+        return results.map((r) => (r as PromiseFulfilledResult<Unsubscribe>).value);
+      }
       for (const r of results) if (r.status === 'fulfilled') await r.value().catch(() => {});
       this.subscribing = undefined;
       this.hooks.onError?.(failed.reason, { operation: 'bus subscribe' });
       throw failed.reason;
     })();
     return this.subscribing;
+  }
+
+  /** Tells the other processes this one is up (or leaving); a failure is reported, not thrown. */
+  private async announce(type: 'alive' | 'leaving'): Promise<void> {
+    await this.publish(BROADCAST_CHANNEL, { type }).catch((error: unknown) => {
+      this.hooks.onError?.(error, { operation: `bus ${type}` });
+    });
   }
 
   get localSessionCount(): number {
@@ -321,12 +347,14 @@ export class Router<TServer> implements McpSessionRouter {
     // From now on every request gets 503: nothing may rehydrate into a closing router.
     this.closed = true;
     clearInterval(this.sweeper);
+    clearInterval(this.heartbeat);
     await Promise.allSettled([...this.restoring.values()]);
     for (const session of this.locals.all()) {
       this.locals.remove(session.id);
       await this.release(session);
     }
     const subscriptions = this.subscribing ? await this.subscribing.catch(() => []) : [];
+    if (subscriptions.length > 0) await this.announce('leaving');
     await Promise.allSettled(subscriptions.map((off) => off()));
   }
 
@@ -566,8 +594,27 @@ export class Router<TServer> implements McpSessionRouter {
     const id = found.record.id;
     await this.timed('delete', () => this.store.delete(id));
     await this.eventStore?.purgeSession(id);
-    await this.publish(BROADCAST_CHANNEL, { type: 'session-deleted', sessionId: id });
+    this.tombstones.add(id);
     await this.closeLocally(id);
+    // Answered once every other process has dropped the session, so the next request gets 404
+    // wherever it lands; one that does not confirm in time drops it within revalidateAfterMs.
+    const ack = randomBytes(9).toString('base64url');
+    const missing = await this.pendingDeletions.wait(
+      ack,
+      this.peers.live(),
+      this.deleteConfirmTimeoutMs,
+      () => this.publish(BROADCAST_CHANNEL, { type: 'session-deleted', sessionId: id, ack }),
+    );
+    if (missing.length > 0) {
+      this.hooks.onError?.(
+        new SessionStoreError(
+          'BACKEND_UNAVAILABLE',
+          `${missing.length} process(es) did not confirm a deletion within ${this.deleteConfirmTimeoutMs} ms; they drop the session within revalidateAfterMs`,
+          { details: { processes: missing } },
+        ),
+        { operation: 'delete confirmation', sessionId: id },
+      );
+    }
     this.hooks.onSessionDeleted?.({ sessionId: id });
     return new Response(null, { status: 200 });
   }
@@ -583,6 +630,10 @@ export class Router<TServer> implements McpSessionRouter {
     principal: string | null,
   ): Promise<{ record: SessionRecord; local: LocalSession<TServer> | undefined } | null> {
     if (!isValidSessionId(sessionId)) return null;
+    if (this.tombstones.has(sessionId)) {
+      await this.closeLocally(sessionId);
+      return null;
+    }
     const local = this.locals.get(sessionId);
     if (local && Date.now() - local.verifiedAt >= this.revalidateAfterMs) {
       // Concurrent requests of the session share one read.
@@ -655,6 +706,11 @@ export class Router<TServer> implements McpSessionRouter {
       } catch (error) {
         await this.release(session);
         throw error;
+      }
+      if (this.tombstones.has(record.id)) {
+        // Deleted while it was being brought back (its record was read just before).
+        await this.release(session);
+        throw new SessionStoreError('SESSION_NOT_FOUND', 'session deleted while being restored');
       }
       this.locals.add(session);
       this.hooks.onSessionRehydrated?.({
@@ -814,10 +870,28 @@ export class Router<TServer> implements McpSessionRouter {
   private async onBusMessage(payload: JsonValue): Promise<void> {
     const message = parseRouterMessage(payload);
     if (!message || message.from === this.processId) return;
+    this.peers.seen(message.from);
     try {
       switch (message.type) {
+        case 'alive':
+          return;
+        case 'leaving':
+          this.peers.left(message.from);
+          this.pendingDeletions.forget(message.from);
+          return;
         case 'session-deleted':
+          this.tombstones.add(message.sessionId);
           await this.closeLocally(message.sessionId);
+          if (message.ack !== undefined) {
+            await this.publish(routerInbox(message.from), {
+              type: 'deletion-done',
+              sessionId: message.sessionId,
+              ack: message.ack,
+            });
+          }
+          return;
+        case 'deletion-done':
+          this.pendingDeletions.confirmed(message.ack, message.from);
           return;
         case 'get-stream':
           this.deliverToGetStreams(message.sessionId, message.message);
@@ -838,7 +912,8 @@ export class Router<TServer> implements McpSessionRouter {
         }
       }
     } catch (error) {
-      this.hooks.onError?.(error, { operation: `bus ${message.type}`, sessionId: message.sessionId });
+      const sessionId = 'sessionId' in message ? message.sessionId : undefined;
+      this.hooks.onError?.(error, { operation: `bus ${message.type}`, sessionId });
     }
   }
 
