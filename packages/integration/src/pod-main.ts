@@ -31,6 +31,15 @@ const server = createServer((req, res) => {
     void router.handle(req, res);
     return;
   }
+  // Test pods only (a real deployment would authenticate this): end a principal's sessions.
+  const end = /^\/admin\/end-sessions\?principal=([\w-]+)$/.exec(req.url ?? '');
+  if (end && req.method === 'POST' && process.env.TEST_ADMIN === '1') {
+    router.endSessionsOf(end[1]!).then(
+      (ended) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ended })),
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+    return;
+  }
   res.writeHead(404).end();
 });
 

@@ -1,6 +1,7 @@
 // The spec: once a session is terminated, requests with its id MUST get 404. DELETE is answered on
 // one pod only after every other pod has dropped the session, so the very next request, on any
-// pod, gets 404: on every shared backend and both SDK majors, many times over.
+// pod, gets 404: on every shared backend and both SDK majors, many times over. The same holds for
+// an operator ending all of a user's sessions (`endSessionsOf`).
 import { join } from 'node:path';
 import { type PodClusterHandle, startPodCluster } from '@mcp-session-store/testing';
 import { type BackendNamespace, backendNamespace, SHARED_STORES } from '../src/backend-env.js';
@@ -28,7 +29,7 @@ describe.each(SHARED_STORES)('%s', (store) => {
       cluster = await startPodCluster({
         command: [process.execPath, '--import', 'tsx', POD_MAIN],
         pods: 3,
-        env: { ...backend.env, SDK_MAJOR: String(sdk) },
+        env: { ...backend.env, SDK_MAJOR: String(sdk), TEST_ADMIN: '1' },
       });
     }, 120_000);
 
@@ -65,5 +66,52 @@ describe.each(SHARED_STORES)('%s', (store) => {
       expect(outcomes.filter((status) => status !== '404')).toEqual([]);
       expect(outcomes).toHaveLength(ROUNDS * 2);
     }, 300_000);
+
+    test("endSessionsOf(principal) on one pod: none of that user's sessions is served anywhere after, others' are", async () => {
+      const urls = cluster.pods.map((p) => p.url);
+      for (let round = 0; round < 5; round++) {
+        const user = `carol-${round}`;
+        const theirs = [
+          await initialize(`${urls[0]}/mcp`, user),
+          await initialize(`${urls[1]}/mcp`, user),
+          await initialize(`${urls[2]}/mcp`, user),
+        ];
+        const other = await initialize(`${urls[0]}/mcp`, 'dave');
+        // Every pod holds every one of them live.
+        for (const id of [...theirs, other]) {
+          for (const url of urls) {
+            const res = await fetch(`${url}/mcp`, {
+              method: 'POST',
+              headers: { ...HEADERS, 'mcp-session-id': id, 'x-user': id === other ? 'dave' : user },
+              body: rpc(1, 'tools/list'),
+            });
+            await res.text();
+            expect(res.status).toBe(200);
+          }
+        }
+        const ended = await fetch(`${urls[round % urls.length]}/admin/end-sessions?principal=${user}`, {
+          method: 'POST',
+        });
+        expect(await ended.json()).toEqual({ ended: 3 });
+        for (const url of urls) {
+          for (const id of theirs) {
+            const res = await fetch(`${url}/mcp`, {
+              method: 'POST',
+              headers: { ...HEADERS, 'mcp-session-id': id, 'x-user': user },
+              body: rpc(2, 'tools/list'),
+            });
+            await res.text();
+            expect(res.status).toBe(404);
+          }
+          const res = await fetch(`${url}/mcp`, {
+            method: 'POST',
+            headers: { ...HEADERS, 'mcp-session-id': other, 'x-user': 'dave' },
+            body: rpc(3, 'tools/list'),
+          });
+          await res.text();
+          expect(res.status).toBe(200);
+        }
+      }
+    }, 120_000);
   });
 });

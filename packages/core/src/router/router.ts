@@ -106,6 +106,33 @@ export interface McpSessionRouter {
    * (they stay in the store) and leaves the bus.
    */
   close(options?: { deadlineMs?: number }): Promise<void>;
+  /**
+   * Ends one session for good, as a client's DELETE would, from wherever your code runs (an admin
+   * action, a user whose access was withdrawn): its record and events are deleted, and once this
+   * resolves no pod serves it any more (same guarantee and fallback as DELETE, see
+   * `deleteConfirmTimeoutMs`). Resolves with whether a live session was deleted.
+   *
+   * @throws SessionStoreError `INVALID_SESSION_ID` for a malformed id; the store's errors as they are.
+   * @example
+   * ```ts
+   * await router.endSession(sessionId);
+   * ```
+   */
+  endSession(sessionId: string): Promise<boolean>;
+  /**
+   * Ends every session of `principal` (listed by the store, without a scan), with the guarantee of
+   * {@link endSession} for each. Sessions the principal creates meanwhile are not included: stop
+   * new ones first (e.g. in `principal()`). Resolves with how many were deleted.
+   *
+   * @throws SessionStoreError `INVALID_ARGUMENT` when the store cannot list by principal
+   *   (`capabilities.listByPrincipal` false); the store's errors as they are.
+   * @example
+   * ```ts
+   * // The user's access was withdrawn: no pod serves any of their sessions once this resolves.
+   * const ended = await router.endSessionsOf('user-42');
+   * ```
+   */
+  endSessionsOf(principal: string): Promise<number>;
 }
 
 function defaultProcessId(): string {
@@ -591,8 +618,50 @@ export class Router<TServer> implements McpSessionRouter {
     if (!found) return sessionNotFound();
     const unsupported = unsupportedProtocolVersion(request, this.sdk.versions);
     if (unsupported) return unsupported;
-    const id = found.record.id;
-    await this.timed('delete', () => this.store.delete(id));
+    await this.timed('delete', () => this.store.delete(found.record.id));
+    await this.terminate(found.record.id);
+    return new Response(null, { status: 200 });
+  }
+
+  async endSession(sessionId: string): Promise<boolean> {
+    if (!isValidSessionId(sessionId)) {
+      throw new SessionStoreError('INVALID_SESSION_ID', 'session id must be 1-256 visible ASCII characters');
+    }
+    await this.subscribed();
+    const deleted = await this.timed('delete', () => this.store.delete(sessionId));
+    await this.terminate(sessionId);
+    return deleted;
+  }
+
+  async endSessionsOf(principal: string): Promise<number> {
+    const store = this.store;
+    if (!store.list || !store.capabilities.listByPrincipal) {
+      throw new SessionStoreError(
+        'INVALID_ARGUMENT',
+        'this store cannot list sessions by principal (capabilities.listByPrincipal is false)',
+      );
+    }
+    // Listed first, ended after: deleting while paging could skip records of later pages.
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await store.list(principal, { cursor, limit: 1000 });
+      for (const record of page.records) ids.push(record.id);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    let ended = 0;
+    for (let i = 0; i < ids.length; i += 16) {
+      const batch = await Promise.all(ids.slice(i, i + 16).map((id) => this.endSession(id)));
+      ended += batch.filter(Boolean).length;
+    }
+    return ended;
+  }
+
+  /**
+   * After a session's record is deleted: its events go, and every process drops it before this
+   * resolves (or is reported as late after `deleteConfirmTimeoutMs`).
+   */
+  private async terminate(id: string): Promise<void> {
     await this.eventStore?.purgeSession(id);
     this.tombstones.add(id);
     await this.closeLocally(id);
@@ -616,7 +685,6 @@ export class Router<TServer> implements McpSessionRouter {
       );
     }
     this.hooks.onSessionDeleted?.({ sessionId: id });
-    return new Response(null, { status: 200 });
   }
 
   // --- sessions ---------------------------------------------------------------------------------
