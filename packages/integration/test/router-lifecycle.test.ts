@@ -1,5 +1,10 @@
 // Router behaviour around the edges: no event store, the local LRU, draining, session-less requests.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { messagesOf, readEvents } from '@mcp-session-store/testing';
+import { toNodeHandler } from '@modelcontextprotocol/node';
 import { startInProcessCluster } from '../src/in-process-cluster.js';
+import { HEADERS, initialize, rpc } from '../src/raw-mcp.js';
 import { answerWithoutRouter, SDK_MAJORS } from '../src/sdk-major.js';
 import { connectTestClient, textOf } from '../src/test-client.js';
 import { waitUntil } from './support/wait-until.js';
@@ -135,6 +140,67 @@ describe.each(SDK_MAJORS)('SDK %i', (sdk) => {
       expect(res.headers.get('mcp-session-id')).toBeNull();
       expect(cluster.backend.state('mcp').sessions.size).toBe(0);
     } finally {
+      await cluster.stop();
+    }
+  });
+
+  test('a deletion arriving while a call runs on another pod: the call still gets its result, the next request 404', async () => {
+    const cluster = await startInProcessCluster({ sdk, pods: 2 });
+    try {
+      const [a, b] = cluster.pods;
+      const sessionId = await initialize(`${a!.url}/mcp`);
+      const running = await fetch(`${b!.url}/mcp`, {
+        method: 'POST',
+        headers: { ...HEADERS, 'mcp-session-id': sessionId },
+        body: rpc(7, 'tools/call', { name: 'count', arguments: { steps: 6, delayMs: 50 } }),
+      });
+      expect(running.status).toBe(200);
+      // The call runs on B (its SSE answer has begun) while A deletes the session.
+      const reading = readEvents(running, (events) => messagesOf(events).some((m) => m.id === 7));
+      const deleted = await fetch(`${a!.url}/mcp`, {
+        method: 'DELETE',
+        headers: { ...HEADERS, 'mcp-session-id': sessionId },
+      });
+      expect(deleted.status).toBe(200);
+      const after = await fetch(`${b!.url}/mcp`, {
+        method: 'POST',
+        headers: { ...HEADERS, 'mcp-session-id': sessionId },
+        body: rpc(8, 'tools/list'),
+      });
+      expect(after.status).toBe(404);
+      const result = messagesOf(await reading).find((m) => m.id === 7);
+      expect(result?.result?.content?.[0]?.text).toBe('pod-1:counted 6');
+    } finally {
+      await cluster.stop();
+    }
+  });
+
+  test("behind v2's toNodeHandler, a GET stream the client closes ends at once: the client reconnects without 409", async () => {
+    const cluster = await startInProcessCluster({ sdk, pods: 1 });
+    const pod = cluster.pods[0]!;
+    const node = toNodeHandler(pod.router);
+    const server = createServer((req, res) => void node(req as never, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+    try {
+      const sessionId = await initialize(url);
+      const open = (signal: AbortSignal) =>
+        fetch(url, {
+          headers: { ...HEADERS, accept: 'text/event-stream', 'mcp-session-id': sessionId },
+          signal,
+        });
+      const first = new AbortController();
+      expect((await open(first.signal)).status).toBe(200);
+      await waitUntil(() => pod.router.openStreamCount === 1, 'the GET stream to open');
+      first.abort();
+      await waitUntil(() => pod.router.openStreamCount === 0, 'the closed GET stream to end on the pod');
+      const second = new AbortController();
+      const again = await open(second.signal);
+      expect(again.status).toBe(200);
+      second.abort();
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       await cluster.stop();
     }
   });

@@ -11,6 +11,8 @@ export interface LocalSession<TServer = unknown> {
   readonly transport: SessionTransport;
   /** Requests whose response is still being written. */
   inflight: number;
+  /** Set when it was closed (deleted, expired) with requests in flight: the last one releases it. */
+  releaseWhenIdle?: boolean;
   lastUsedAt: number;
   /** When `record` was last read from or written to the store (see `revalidateAfterMs`). */
   verifiedAt: number;

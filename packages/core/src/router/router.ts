@@ -227,6 +227,8 @@ export class Router<TServer> implements McpSessionRouter {
   private readonly peers: Peers;
   private readonly tombstones: Tombstones;
   private readonly pendingDeletions = new PendingDeletions();
+  /** Deletions waiting for the other processes' confirmation (a drain lets them finish). */
+  private terminating = 0;
   private readonly deleteConfirmTimeoutMs: number;
   /** The bus subscriptions, made on first use and retried by the next request if they failed. */
   private subscribing: Promise<Unsubscribe[]> | undefined;
@@ -368,7 +370,7 @@ export class Router<TServer> implements McpSessionRouter {
     this.draining = true;
     for (const streams of this.getStreams.values()) for (const stream of streams) stream.close(1_000);
     const deadline = Date.now() + (options.deadlineMs ?? 10_000);
-    while (this.locals.all().some((s) => s.inflight > 0) && Date.now() < deadline) {
+    while ((this.locals.all().some((s) => s.inflight > 0) || this.terminating > 0) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     // From now on every request gets 503: nothing may rehydrate into a closing router.
@@ -462,13 +464,13 @@ export class Router<TServer> implements McpSessionRouter {
       });
       if (live.storageFailures.count > failuresBefore && response.status >= 400) {
         // The SDK answers a failed event-store write as a 400 parse error: it is an outage.
-        live.inflight--;
+        this.settle(live);
         await response.body?.cancel().catch(() => {});
         return serviceUnavailable(this.retryAfterSeconds);
       }
-      return onBodyDone(response, () => live.inflight--);
+      return onBodyDone(response, () => this.settle(live));
     } catch (error) {
-      live.inflight--;
+      this.settle(live);
       throw error;
     }
   }
@@ -516,19 +518,19 @@ export class Router<TServer> implements McpSessionRouter {
         ...(authInfo && { authInfo }),
       });
     } catch (error) {
-      session.inflight--;
+      this.settle(session);
       await discard(session);
       throw error;
     }
     if (response.status !== 200) {
       // The SDK refused the initialize (bad headers, a failed event-store write, ...).
-      session.inflight--;
+      this.settle(session);
       await response.body?.cancel().catch(() => {});
       await discard(session);
       return session.storageFailures.count > 0 ? serviceUnavailable(this.retryAfterSeconds) : response;
     }
     this.hooks.onSessionCreated?.({ sessionId: id, principal });
-    return onBodyDone(response, () => session.inflight--);
+    return onBodyDone(response, () => this.settle(session));
   }
 
   // --- GET (the router writes GET streams itself, fed by the event store or the bus) ------------
@@ -562,6 +564,10 @@ export class Router<TServer> implements McpSessionRouter {
       streams.delete(sse);
       if (streams.size === 0 && this.getStreams.get(id) === streams) this.getStreams.delete(id);
     };
+    // A caller that signals the client is gone (v2's toNodeHandler does) ends the stream now,
+    // not at the next write: the client may reconnect at once, here or elsewhere.
+    if (request.signal.aborted) sse.close();
+    else request.signal.addEventListener('abort', () => sse.close(), { once: true });
     const live = () => {
       this.liveStreams++;
       const previous = sse.onclose;
@@ -662,6 +668,15 @@ export class Router<TServer> implements McpSessionRouter {
    * resolves (or is reported as late after `deleteConfirmTimeoutMs`).
    */
   private async terminate(id: string): Promise<void> {
+    this.terminating++;
+    try {
+      await this.confirmTermination(id);
+    } finally {
+      this.terminating--;
+    }
+  }
+
+  private async confirmTermination(id: string): Promise<void> {
     await this.eventStore?.purgeSession(id);
     this.tombstones.add(id);
     await this.closeLocally(id);
@@ -890,7 +905,17 @@ export class Router<TServer> implements McpSessionRouter {
     for (const stream of this.getStreams.get(sessionId) ?? []) stream.close();
     this.getStreams.delete(sessionId);
     const session = this.locals.remove(sessionId);
-    if (session) await this.release(session);
+    if (!session) return;
+    // No new request reaches it now; those in flight finish first (closing the transport under
+    // them would turn their answers into errors), and the last one releases it.
+    if (session.inflight > 0) session.releaseWhenIdle = true;
+    else await this.release(session);
+  }
+
+  /** A request of `session` finished. */
+  private settle(session: LocalSession<TServer>): void {
+    session.inflight--;
+    if (session.inflight === 0 && session.releaseWhenIdle) void this.release(session);
   }
 
   private async release(session: LocalSession<TServer>): Promise<void> {
