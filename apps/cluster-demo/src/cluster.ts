@@ -10,6 +10,8 @@ import {
   startEmbeddedPostgres,
   startPodCluster,
 } from '@mcp-session-store/testing';
+import { podSettingsEnv } from './pod-settings.js';
+import { DEFAULT_SDK, type SdkMajor } from './sdk-major.js';
 
 /** The backends a cluster can run on. `memory` is process memory: one pod only. */
 export const STORES = ['memory', 'redis', 'postgres', 'dynamodb'] as const;
@@ -22,6 +24,8 @@ export function isStoreName(value: string | undefined): value is StoreName {
 export interface DemoClusterOptions {
   store: StoreName;
   pods: number;
+  /** The SDK major the pods serve with (router and example server). Default 1. */
+  sdk?: SdkMajor | undefined;
   /** The balancer's port on 127.0.0.1 (default: any free port). */
   port?: number | undefined;
   /** Progress lines (which backend, which pods, ready). */
@@ -63,6 +67,7 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
     // Every run gets its own key space, so runs on a shared backend never see each other's sessions.
     const env: Record<string, string> = {
       ...options.podEnv,
+      ...podSettingsEnv({ sdk: options.sdk ?? DEFAULT_SDK }),
       STORE: store,
       KEY_PREFIX: `mcp-demo-${process.pid}-${Date.now()}:`,
     };
@@ -91,7 +96,8 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
         env.DYNAMODB_ENDPOINT = dynamodb.endpoint;
       }
     }
-    log(`pods: starting ${options.pods} pod process(es) and a round-robin balancer (no affinity)...`);
+    const sdk = options.sdk === 2 ? ' on SDK v2' : '';
+    log(`pods: starting ${options.pods} pod process(es)${sdk} and a round-robin balancer (no affinity)...`);
     pods = await startPodCluster({
       command: [process.execPath, '--import', 'tsx', join(import.meta.dirname, 'pod.ts')],
       pods: options.pods,

@@ -1,10 +1,14 @@
-// What a demo pod reads from its environment besides the backend (see env-backend): how long it
-// keeps idle sessions, how many it keeps, and the soak self-test's deliberate leak. Parsed in one
-// place, with errors that name the variable, so the soak and the tests can set them and a typo fails
-// loudly instead of running with a default.
+// What a demo pod reads from its environment besides the backend (see env-backend): which SDK major
+// it serves with, how long it keeps idle sessions, how many it keeps, and the soak self-test's
+// deliberate leak. Parsed in one place, with errors that name the variable, so the soak and the
+// tests can set them and a typo fails loudly instead of running with a default.
+
+import { DEFAULT_SDK, parseSdkMajor, type SdkMajor } from './sdk-major.js';
 
 /** Environment variables a demo pod reads (all optional). */
 export const POD_ENV = {
+  /** `1`: the SDK 1.x router and example server; `2`: SDK v2's (`--sdk` of the demo). */
+  sdk: 'DEMO_SDK',
   /** Milliseconds a pod keeps a session no request or stream has used (router `localIdleMs`). */
   localIdleMs: 'DEMO_LOCAL_IDLE_MS',
   /** The most sessions a pod keeps in memory (router `maxLocalSessions`). */
@@ -23,6 +27,7 @@ export const POD_ENV = {
 } as const;
 
 export interface PodSettings {
+  sdk: SdkMajor;
   localIdleMs: number;
   maxLocalSessions: number;
   /** 0 unless the soak's self-test injects a leak. */
@@ -37,6 +42,7 @@ export interface PodSettings {
  * memory stays bounded however many clients abandon their sessions without a DELETE.
  */
 export const DEFAULT_POD_SETTINGS: Readonly<PodSettings> = {
+  sdk: DEFAULT_SDK,
   localIdleMs: 60_000,
   maxLocalSessions: 2_000,
   injectedLeakBytesPerRequest: 0,
@@ -62,7 +68,9 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
 
 /** Reads a pod's settings from `env`; throws an Error naming the variable on a bad value. */
 export function podSettingsFromEnv(env: NodeJS.ProcessEnv): PodSettings {
+  const sdk = env[POD_ENV.sdk];
   return {
+    sdk: sdk === undefined || sdk === '' ? DEFAULT_SDK : parseSdkMajor(sdk, POD_ENV.sdk),
     localIdleMs: integer(env, POD_ENV.localIdleMs, 1, DEFAULT_POD_SETTINGS.localIdleMs),
     maxLocalSessions: integer(env, POD_ENV.maxLocalSessions, 1, DEFAULT_POD_SETTINGS.maxLocalSessions),
     injectedLeakBytesPerRequest: integer(env, POD_ENV.injectedLeakBytesPerRequest, 0, 0),

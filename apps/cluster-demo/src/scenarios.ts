@@ -1,16 +1,13 @@
 // The scripted client: one MCP session, driven through what a user cares about, across the pods of
-// a cluster behind a round-robin balancer with no affinity.
+// a cluster behind a round-robin balancer with no affinity, with the real client of the SDK major
+// the pods serve with.
 
 import type { PodClusterHandle } from '@mcp-session-store/testing';
 import { messagesOf, readEvents } from '@mcp-session-store/testing';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-  LoggingMessageNotificationSchema,
-  ResourceUpdatedNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import { CLIENT_ANSWERS, isResponseMessage, type ScenarioClient } from './scenario-client.js';
+import { createScenarioClientV1 } from './scenario-client-v1.js';
+import { createScenarioClientV2 } from './scenario-client-v2.js';
+import type { SdkMajor } from './sdk-major.js';
 
 /** One row of the demo's table. */
 export interface ScenarioResult {
@@ -27,12 +24,14 @@ type Check = () => Promise<{ pods: string[]; detail?: string; skipped?: boolean 
 export interface ScenarioOptions {
   /** Sessions survive a pod restart (false for process memory, where a restart loses them). */
   durable: boolean;
+  /** The SDK major of the pods, and so of the client. Default 1. */
+  sdk?: SdkMajor | undefined;
 }
 
 const textOf = (result: unknown): string =>
   ((result as { content: Array<{ text: string }> }).content[0] as { text: string }).text;
 
-function expect(condition: boolean, message: string): void {
+function expect(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
@@ -50,33 +49,49 @@ export async function runScenarios(
   onResult: (result: ScenarioResult) => void,
 ): Promise<ScenarioResult[]> {
   const endpoint = `${cluster.url}/mcp`;
-  const client = new Client(
-    { name: 'cluster-demo-client', version: '1.0.0' },
-    { capabilities: { elicitation: {}, sampling: {} } },
-  );
-  client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { name: 'Ada' } }));
-  client.setRequestHandler(CreateMessageRequestSchema, async () => ({
-    role: 'assistant',
-    content: { type: 'text', text: 'hello from the client LLM' },
-    model: 'demo-model',
-  }));
-  const updates: string[] = [];
-  const logs: string[] = [];
-  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
-  client.setNotificationHandler(
-    LoggingMessageNotificationSchema,
-    (n) => void logs.push(String(n.params.data)),
-  );
-  const transport = new StreamableHTTPClientTransport(new URL(endpoint));
+  const sdk = options.sdk ?? 1;
+  const client: ScenarioClient =
+    sdk === 2 ? createScenarioClientV2(endpoint) : createScenarioClientV1(endpoint);
+  const { updates, logs } = client;
+  const answered = `:${CLIENT_ANSWERS.elicitation.action}:${JSON.stringify(CLIENT_ANSWERS.elicitation.content)}`;
   let sessionId = '';
   const podCount = cluster.pods.length;
+
+  // SDK v2 only: a tool written the v2 way, returning inputRequired(...), whose elicitation the SDK's
+  // legacy shim sends on the call's stream. The proof that the answer crossed pods: the result names
+  // the pod that ran the call (and asked), and the pod header on the answer's POST names the pod the
+  // balancer sent it to.
+  const inputRequiredScenario = (): [string, Check] => [
+    'inputRequired elicitation (v2): the answer POST lands on another pod, the asking pod gets it',
+    async () => {
+      // Round robin sends the answer to the next pod; tried again should another request of this
+      // client (a GET stream reconnecting) have turned the rotation back to the asking pod.
+      const tries = 3 * podCount;
+      for (let attempt = 1; attempt <= tries; attempt++) {
+        const before = client.exchanges.length;
+        const answer = textOf(await client.callTool('ask_input'));
+        expect(answer.endsWith(answered), answer);
+        const asker = answer.split(':')[0]!;
+        const sent = client.exchanges.slice(before);
+        const call = sent.find((e) => e.messages.some((m) => m.method === 'tools/call'));
+        const reply = sent.find((e) => e.messages.some(isResponseMessage));
+        expect(call?.pod === asker, `the call went to ${call?.pod}, but ${asker} says it ran it`);
+        expect(reply !== undefined, "no POST carried the client's answer");
+        expect(reply.status === 202, `the answer's POST got ${reply.status}`);
+        if (podCount === 1) return { pods: [asker], detail: 'one pod: asked and answered there' };
+        if (reply.pod !== null && reply.pod !== asker) {
+          return { pods: [asker, reply.pod], detail: `asked by ${asker}, answer POSTed to ${reply.pod}` };
+        }
+      }
+      throw new Error(`in ${tries} calls, every answer went back to the pod that asked`);
+    },
+  ];
 
   const scenarios: Array<[string, Check]> = [
     [
       'initialize (session stored before the id is seen)',
       async () => {
-        await client.connect(transport);
-        sessionId = transport.sessionId ?? '';
+        sessionId = await client.connect();
         expect(sessionId.length > 0, 'no session id');
         return { pods: [], detail: 'through the balancer' };
       },
@@ -85,7 +100,7 @@ export async function runScenarios(
       'tools/call on every pod',
       async () => {
         const pods = new Set<string>();
-        for (let i = 0; i < podCount * 2; i++) pods.add(textOf(await client.callTool({ name: 'whoami' })));
+        for (let i = 0; i < podCount * 2; i++) pods.add(textOf(await client.callTool('whoami')));
         expect(pods.size === podCount, `served by ${pods.size} of ${podCount} pods`);
         return { pods: [...pods].sort() };
       },
@@ -93,30 +108,29 @@ export async function runScenarios(
     [
       'elicitation: the answer POST goes round robin, the asking pod gets it',
       async () => {
-        const answer = textOf(await client.callTool({ name: 'ask' }));
-        expect(answer.endsWith(':accept:{"name":"Ada"}'), answer);
+        const answer = textOf(await client.callTool('ask'));
+        expect(answer.endsWith(answered), answer);
         return { pods: [answer.split(':')[0]!], detail: 'asked by this pod' };
       },
     ],
     [
       'sampling: the same, for a sampling request',
       async () => {
-        const answer = textOf(await client.callTool({ name: 'sample' }));
-        expect(answer.endsWith(':hello from the client LLM'), answer);
+        const answer = textOf(await client.callTool('sample'));
+        expect(answer.endsWith(`:${CLIENT_ANSWERS.llmText}`), answer);
         return { pods: [answer.split(':')[0]!], detail: 'asked by this pod' };
       },
     ],
+    ...(sdk === 2 ? [inputRequiredScenario()] : []),
     [
       'progress and logging',
       async () => {
         const progress: number[] = [];
         const before = logs.length;
         const result = await client.callTool(
-          { name: 'count', arguments: { steps: 3, delayMs: 10 } },
-          undefined,
-          {
-            onprogress: (p) => void progress.push(p.progress),
-          },
+          'count',
+          { steps: 3, delayMs: 10 },
+          (p) => void progress.push(p),
         );
         expect(progress.join() === '1,2,3', `progress ${progress.join()}`);
         expect(logs.length - before === 3, `${logs.length - before} log messages`);
@@ -127,7 +141,7 @@ export async function runScenarios(
       'notification from one pod on the GET stream held by another',
       async () => {
         const emitters = new Set<string>();
-        for (let i = 0; i < podCount; i++) emitters.add(textOf(await client.callTool({ name: 'announce' })));
+        for (let i = 0; i < podCount; i++) emitters.add(textOf(await client.callTool('announce')));
         await until(() => updates.length >= podCount, `${podCount} resource updates`);
         return { pods: [...emitters].sort() };
       },
@@ -138,19 +152,17 @@ export async function runScenarios(
         const watched = 'test://watched-resource';
         const notified = () => updates.filter((u) => u === watched).length;
         const before = notified();
-        await client.subscribeResource({ uri: watched });
+        await client.subscribeResource(watched);
         // Round robin: the updates run on every pod, and each finds the subscription in the store.
         const pods = new Set<string>();
         for (let i = 0; i < podCount; i++) {
-          const [pod, outcome] = textOf(await client.callTool({ name: 'update_watched_resource' })).split(
-            ':',
-          );
+          const [pod, outcome] = textOf(await client.callTool('update_watched_resource')).split(':');
           expect(outcome === 'notified', `${pod} answered ${outcome}`);
           pods.add(pod!);
         }
         await until(() => notified() - before >= podCount, `${podCount} updates of ${watched}`);
-        await client.unsubscribeResource({ uri: watched });
-        const after = textOf(await client.callTool({ name: 'update_watched_resource' }));
+        await client.unsubscribeResource(watched);
+        const after = textOf(await client.callTool('update_watched_resource'));
         expect(after.endsWith(':not subscribed'), `after unsubscribing: ${after}`);
         return { pods: [...pods].sort() };
       },
@@ -203,10 +215,10 @@ export async function runScenarios(
         const victim = podCount - 1;
         await cluster.kill(victim);
         const pods = new Set<string>();
-        for (let i = 0; i < podCount * 2; i++) pods.add(textOf(await client.callTool({ name: 'whoami' })));
+        for (let i = 0; i < podCount * 2; i++) pods.add(textOf(await client.callTool('whoami')));
         expect(!pods.has(cluster.pods[victim]!.name), 'the killed pod answered');
         await cluster.restart(victim);
-        for (let i = 0; i < podCount * 2; i++) pods.add(textOf(await client.callTool({ name: 'whoami' })));
+        for (let i = 0; i < podCount * 2; i++) pods.add(textOf(await client.callTool('whoami')));
         expect(pods.has(cluster.pods[victim]!.name), 'the restarted pod never served the session');
         return {
           pods: [...pods].sort(),
@@ -217,7 +229,7 @@ export async function runScenarios(
     [
       'DELETE, then 404 on every pod',
       async () => {
-        await transport.terminateSession();
+        await client.terminateSession();
         // The pod that served DELETE answers 404 at once; the others once the deletion broadcast
         // reaches them over the bus (milliseconds): measured, with a bound.
         const started = performance.now();

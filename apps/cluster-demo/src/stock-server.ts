@@ -21,12 +21,16 @@ const noSession = {
   error: { code: -32000, message: 'Bad Request: No valid session ID' },
   id: null,
 };
+// An unknown (or terminated) session id gets 404, as the spec requires and the 0.2 runner checks;
+// the SDK 1.x documentation's example answers 400 there, as it does for a missing header.
+const unknownSession = { jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null };
 
 app.post('/mcp', async (req, res) => {
   const sessionId = req.headers['mcp-session-id'];
   const existing = typeof sessionId === 'string' ? transports.get(sessionId) : undefined;
   if (existing) return existing.handleRequest(req, res, req.body);
-  if (sessionId !== undefined || !isInitializeRequest(req.body)) return res.status(400).json(noSession);
+  if (sessionId !== undefined) return res.status(404).json(unknownSession);
+  if (!isInitializeRequest(req.body)) return res.status(400).json(noSession);
   const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
     sessionIdGenerator: () => randomUUID(),
     eventStore: new InMemoryEventStore(),
@@ -43,7 +47,8 @@ app.post('/mcp', async (req, res) => {
 const bySession = async (req: Request, res: Response) => {
   const sessionId = req.headers['mcp-session-id'];
   const transport = typeof sessionId === 'string' ? transports.get(sessionId) : undefined;
-  if (!transport) return res.status(400).json(noSession);
+  if (!transport)
+    return sessionId === undefined ? res.status(400).json(noSession) : res.status(404).json(unknownSession);
   return transport.handleRequest(req, res);
 };
 app.get('/mcp', bySession);

@@ -1,8 +1,9 @@
 // What a demo pod reads from its environment: defaults, the soak's settings, and loud errors.
 import { DEFAULT_POD_SETTINGS, podSettingsEnv, podSettingsFromEnv } from '../src/pod-settings.js';
 
-test('with nothing set, a pod keeps the demo defaults: 60 s idle, 2 000 sessions, no probe, no leak', () => {
+test('with nothing set, a pod keeps the demo defaults: SDK 1.x, 60 s idle, 2 000 sessions, no probe, no leak', () => {
   expect(podSettingsFromEnv({})).toEqual({
+    sdk: 1,
     localIdleMs: 60_000,
     maxLocalSessions: 2_000,
     injectedLeakBytesPerRequest: 0,
@@ -25,6 +26,12 @@ test('what the soak sets is what its pods read back', () => {
   });
 });
 
+test('a pod started with --sdk 2 reads DEMO_SDK=2; SDK 1.x, the default, is not written out', () => {
+  expect(podSettingsEnv({ sdk: 2 })).toEqual({ DEMO_SDK: '2' });
+  expect(podSettingsFromEnv({ DEMO_SDK: '2' }).sdk).toBe(2);
+  expect(podSettingsEnv({ sdk: 1 })).toEqual({});
+});
+
 test('defaults are not written out: a healthy soak sets no leak variable at all', () => {
   expect(podSettingsEnv({ localIdleMs: 60_000, injectedLeakBytesPerRequest: 0 })).toEqual({});
 });
@@ -34,6 +41,7 @@ test.each([
   ['DEMO_MAX_LOCAL_SESSIONS', '2k', 'DEMO_MAX_LOCAL_SESSIONS must be a whole number of at least 1, got "2k"'],
   ['SOAK_INJECT_LEAK_BYTES_PER_REQUEST', '-1', 'at least 0, got "-1"'],
   ['SOAK_MEMORY_PROBE', 'yes', 'SOAK_MEMORY_PROBE must be 1 or 0, got "yes"'],
+  ['DEMO_SDK', '3', "DEMO_SDK takes 1 or 2 (the MCP SDK major), got '3'"],
 ])('%s=%s is refused with a message naming the variable', (name, value, message) => {
   expect(() => podSettingsFromEnv({ [name]: value })).toThrow(message);
 });

@@ -1,4 +1,6 @@
 // The soak's output: the progress line every ~10 s and the final report.
+
+import { formatTable } from '../text-table.js';
 import { type MemoryVerdict, MIB, memoryCriterion, type SeriesSummary, type Trend } from './memory-check.js';
 import type { PodRestart } from './pod-restarts.js';
 import { type SoakStats, summarize } from './stats.js';
@@ -7,16 +9,6 @@ const ms = (value: number) =>
   Number.isNaN(value) ? '-' : `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
 const percent = (part: number, whole: number) =>
   whole === 0 ? '0%' : `${((100 * part) / whole).toFixed(3)}%`;
-
-function table(header: string[], rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
 
 /** One line: elapsed time, totals so far, p99 of the last interval, restarts, each pod's memory now. */
 export function progressLine(
@@ -48,7 +40,7 @@ export function finalReport({ title, stats, restarts, memory, durationMs, elapse
   const out: string[] = [`\n${title}\n`];
   const graceful = restarts.filter((r) => r.kind === 'graceful').length;
   out.push(
-    table(
+    formatTable(
       [
         'requests',
         'req/s',
@@ -85,7 +77,7 @@ export function finalReport({ title, stats, restarts, memory, durationMs, elapse
     `pod restarts: ${restarts.length} (${graceful} graceful SIGTERM, ${restarts.length - graceful} SIGKILL)${restarts.some((r) => r.error) ? `, ${restarts.filter((r) => r.error).length} FAILED` : ''}\n`,
   );
   out.push(
-    table(
+    formatTable(
       ['operation', 'requests', 'errors', 'killed pod', 'p50', 'p95', 'p99', 'max'],
       stats
         .perOp()
@@ -129,7 +121,7 @@ export function finalReport({ title, stats, restarts, memory, durationMs, elapse
       ? [series.firstMiB.toFixed(1), series.maxMiB.toFixed(1), series.lastMiB.toFixed(1)]
       : ['-', '-', '-'];
   out.push(
-    table(
+    formatTable(
       [
         'pod',
         'pid',

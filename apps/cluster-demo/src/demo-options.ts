@@ -1,0 +1,56 @@
+// `pnpm demo`'s command line: what it accepts, its defaults, and the message for what it refuses.
+import { isStoreName, type StoreName } from './cluster.js';
+import { DEFAULT_SDK, parseSdkMajor, type SdkMajor } from './sdk-major.js';
+
+export const DEMO_USAGE = `Usage: pnpm demo [--store memory|redis|postgres|dynamodb] [--pods N] [--sdk 1|2] [--port P] [--serve]
+  --store  postgres (default: an embedded PostgreSQL, or DATABASE_URL), redis (REDIS_URL, default
+           redis://127.0.0.1:6379), dynamodb (DynamoDB Local, or DYNAMODB_ENDPOINT) or memory (one pod)
+  --pods   pod processes behind the balancer, 1-16 (default 3; memory: 1)
+  --sdk    the MCP SDK major of the pods and of the scripted client: 1 (default: @modelcontextprotocol/sdk
+           1.x) or 2 (@modelcontextprotocol/server and client 2.x, served by createMcpSessionHandler)
+  --port   the balancer's port on 127.0.0.1 (default: any free port)
+  --serve  instead of running the scenarios, serve until SIGINT/SIGTERM (point any MCP client at it)`;
+
+export interface DemoOptions {
+  store: StoreName;
+  pods: number;
+  sdk: SdkMajor;
+  port: number | undefined;
+  serve: boolean;
+}
+
+/** Parses the demo's arguments. Throws an Error whose message ends with the usage on bad input. */
+export function parseDemoArgs(argv: readonly string[]): DemoOptions | 'help' {
+  let store: StoreName = 'postgres';
+  let pods: number | undefined;
+  let sdk: SdkMajor = DEFAULT_SDK;
+  let port: number | undefined;
+  let serve = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--store') {
+      const value = argv[++i];
+      if (!isStoreName(value)) throw new Error(`unknown store '${value}'\n${DEMO_USAGE}`);
+      store = value;
+    } else if (arg === '--pods') {
+      pods = Number(argv[++i]);
+      if (!Number.isInteger(pods) || pods < 1 || pods > 16)
+        throw new Error(`--pods takes 1-16\n${DEMO_USAGE}`);
+    } else if (arg === '--sdk') {
+      try {
+        sdk = parseSdkMajor(argv[++i]);
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\n${DEMO_USAGE}`);
+      }
+    } else if (arg === '--port') {
+      port = Number(argv[++i]);
+      if (!Number.isInteger(port) || port < 1 || port > 65_535)
+        throw new Error(`--port takes 1-65535\n${DEMO_USAGE}`);
+    } else if (arg === '--serve') {
+      serve = true;
+    } else if (arg === '--help' || arg === '-h') {
+      return 'help';
+    } else throw new Error(`unknown option ${arg}\n${DEMO_USAGE}`);
+  }
+  return { store, pods: pods ?? (store === 'memory' ? 1 : 3), sdk, port, serve };
+}
