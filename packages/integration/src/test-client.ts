@@ -78,7 +78,8 @@ export const textOf = (result: ToolResult): string => result.content[0]?.text ??
 
 /**
  * Connects the SDK's real client of major `sdk` to `url` (a full MCP endpoint) and initializes a
- * session, answering elicitation with {@link ELICITED} and sampling with {@link SAMPLED}.
+ * session, answering elicitation with {@link ELICITED} and sampling with {@link SAMPLED} (when its
+ * capabilities declare them).
  *
  * @example
  * ```ts
@@ -114,8 +115,9 @@ async function connectV1(
   transportOptions: TransportOptions,
 ): Promise<TestClient> {
   const client = new ClientV1(info, { capabilities });
-  client.setRequestHandler(ElicitRequestSchema, async () => ELICITED);
-  client.setRequestHandler(CreateMessageRequestSchema, async () => SAMPLED);
+  // Only what it declares: the SDK refuses a handler for a capability the client did not declare.
+  if (capabilities.elicitation) client.setRequestHandler(ElicitRequestSchema, async () => ELICITED);
+  if (capabilities.sampling) client.setRequestHandler(CreateMessageRequestSchema, async () => SAMPLED);
   const transport = new TransportV1(new URL(url), transportOptions);
   await client.connect(transport);
   return {
@@ -142,8 +144,8 @@ async function connectV2(
   transportOptions: TransportOptions,
 ): Promise<TestClient> {
   const client = new ClientV2(info, { capabilities });
-  client.setRequestHandler('elicitation/create', async () => ELICITED);
-  client.setRequestHandler('sampling/createMessage', async () => SAMPLED);
+  if (capabilities.elicitation) client.setRequestHandler('elicitation/create', async () => ELICITED);
+  if (capabilities.sampling) client.setRequestHandler('sampling/createMessage', async () => SAMPLED);
   const transport = new TransportV2(new URL(url), transportOptions);
   await client.connect(transport);
   return {
