@@ -86,6 +86,14 @@ export {
   jsonByteLength,
 } from './json.js';
 export {
+  createServerEventBus,
+  SERVER_EVENT_KINDS,
+  SERVER_EVENTS_CHANNEL,
+  type ServerEvent,
+  type ServerEventBusOptions,
+  type SharedServerEventBus,
+} from './server-events/server-event-bus.js';
+export {
   assertValidSessionId,
   generateSessionId,
   isValidSessionId,

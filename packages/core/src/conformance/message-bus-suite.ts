@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { MAX_BUS_PAYLOAD_BYTES, type MessageBus } from '../contract/message-bus.js';
 import type { JsonValue } from '../json.js';
+import { createServerEventBus, type ServerEvent } from '../server-events/server-event-bus.js';
 import {
   randomId,
   rejectsWithCode,
@@ -26,7 +27,7 @@ const QUIET_MS = 300;
 
 /**
  * The message bus conformance suite: delivery across instances, per-publisher order, isolation,
- * payload limits, error containment and close.
+ * payload limits, error containment, close, and the v2 `ServerEventBus` written over the bus.
  *
  * @example
  * ```ts
@@ -214,6 +215,86 @@ export function messageBusSuite(api: TestApi, factory: AdapterFactory, options: 
             `payload ${typeof payload}`,
           );
         }
+      });
+    });
+
+    api.describe('server events (the v2 ServerEventBus written over this bus)', () => {
+      const events = (): { got: ServerEvent[]; listener: (e: ServerEvent) => void } => {
+        const got: ServerEvent[] = [];
+        return { got, listener: (e) => void got.push(e) };
+      };
+
+      test('an event reaches listeners on its own instance at once and on another through the bus, once each, whole', async (world) => {
+        const channel = randomId('events');
+        const a = createServerEventBus({ bus: await openBus(world), channel });
+        const b = createServerEventBus({ bus: await openBus(world), channel });
+        try {
+          await Promise.all([a.ready(), b.ready()]);
+          const [onA, onB] = [events(), events()];
+          a.subscribe(onA.listener);
+          b.subscribe(onB.listener);
+          const sent: ServerEvent[] = [
+            { kind: 'tools_list_changed' },
+            { kind: 'prompts_list_changed', params: { _meta: { reason: 'test' } } },
+            { kind: 'resources_list_changed' },
+            { kind: 'resource_updated', uri: 'file:///a.txt', params: { uri: 'file:///a.txt', title: 'A' } },
+          ];
+          for (const event of sent) a.publish(event);
+          // Synchronously, before any bus round trip.
+          assert.deepEqual(onA.got, sent);
+          await waitFor(() => onB.got.length === sent.length, 'the other instance to receive every event');
+          await sleep(QUIET_MS);
+          assert.deepEqual(onB.got, sent, 'in order, whole, once');
+          assert.deepEqual(onA.got, sent, 'the publisher delivered its own events once');
+        } finally {
+          await Promise.all([a.close(), b.close()]);
+        }
+      });
+
+      test('unsubscribe is idempotent and stops that listener only', async (world) => {
+        const channel = randomId('events');
+        const a = createServerEventBus({ bus: await openBus(world), channel });
+        const b = createServerEventBus({ bus: await openBus(world), channel });
+        try {
+          await Promise.all([a.ready(), b.ready()]);
+          const [kept, dropped] = [events(), events()];
+          b.subscribe(kept.listener);
+          const off = b.subscribe(dropped.listener);
+          off();
+          off();
+          a.publish({ kind: 'tools_list_changed' });
+          await waitFor(() => kept.got.length === 1, 'the remaining listener to receive');
+          await sleep(QUIET_MS);
+          assert.deepEqual(dropped.got, []);
+        } finally {
+          await Promise.all([a.close(), b.close()]);
+        }
+      });
+
+      test('a bus that cannot carry an event is reported, never thrown into the publisher; a bad event is INVALID_ARGUMENT', async (world) => {
+        const bus = await openBus(world);
+        const reported: string[] = [];
+        const a = createServerEventBus({
+          bus,
+          channel: randomId('events'),
+          onError: (error, { operation }) =>
+            void reported.push(`${operation}:${(error as { code?: string }).code}`),
+        });
+        const local = events();
+        a.subscribe(local.listener);
+        a.subscribe(() => {
+          throw new Error('a broken listener');
+        });
+        await bus.close();
+        assert.doesNotThrow(() => a.publish({ kind: 'tools_list_changed' }));
+        assert.deepEqual(local.got, [{ kind: 'tools_list_changed' }], 'local listeners still get it');
+        await waitFor(() => reported.includes('publish:CLOSED'), 'the failed publish to be reported');
+        assert.ok(reported.includes('listener:undefined'), 'the throwing listener was reported');
+        assert.throws(
+          () => a.publish({ kind: 'resource_updated' } as unknown as ServerEvent),
+          (error: unknown) => (error as { code?: string }).code === 'INVALID_ARGUMENT',
+        );
+        await a.close();
       });
     });
 

@@ -22,3 +22,9 @@ export {
   type McpSessionHandlerOptions,
   type McpSessionServerFactory,
 } from '../router/sdk2-handler.js';
+export {
+  createServerEventBus,
+  type ServerEvent,
+  type ServerEventBusOptions,
+  type SharedServerEventBus,
+} from '../server-events/server-event-bus.js';
