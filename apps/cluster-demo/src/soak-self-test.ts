@@ -1,6 +1,9 @@
 // The soak's self-test: the memory criterion must tell a healthy cluster from a leaking one. Runs the
-// soak twice with the same options: as it is (it must PASS), then with every pod retaining 64 KiB
-// per MCP request (it must FAIL, on the memory criterion). Exits 0 only if both went that way.
+// soak twice with the same options: as it is (the memory criterion must hold), then with every pod
+// retaining 64 KiB per MCP request (it must FAIL, on the memory criterion). Exits 0 only if both
+// went that way. Failed requests in the healthy run are reported loudly but do not decide it: a
+// request caught by a graceful restart can still fail at random (rolling deploys are issue 18's
+// work, and `pnpm soak` itself still fails on any error), and CI must not fail at random.
 //   pnpm soak:self-test [soak options; default --duration 60]
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -44,6 +47,15 @@ function verdictOf(output: string): string {
   return output.split('\n').findLast((line) => line === 'PASS' || line.startsWith('FAIL')) ?? '(no verdict)';
 }
 
+/** The reasons of a FAIL verdict other than failed requests (none: only requests failed). */
+function reasonsBesidesRequests(verdict: string): string[] {
+  if (!verdict.startsWith('FAIL: ')) return [verdict];
+  return verdict
+    .slice('FAIL: '.length)
+    .split('; ')
+    .filter((reason) => !/^\d+ request\(s\) failed$/.test(reason));
+}
+
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
@@ -59,12 +71,21 @@ async function main(): Promise<number> {
   const options = args.includes('--duration') ? args : ['--duration', '60', ...args];
   const results: Array<{ expectation: string; ok: boolean; got: string }> = [];
 
-  console.log(`\n=== soak self-test 1/2: healthy pods (must PASS): pnpm soak ${options.join(' ')}\n`);
+  console.log(
+    `\n=== soak self-test 1/2: healthy pods (the memory criterion must hold): pnpm soak ${options.join(' ')}\n`,
+  );
   const healthy = await soak(options);
+  const healthyVerdict = verdictOf(healthy.output);
+  const onlyRequestsFailed = healthyVerdict !== 'PASS' && reasonsBesidesRequests(healthyVerdict).length === 0;
+  if (onlyRequestsFailed) {
+    console.log(
+      `\nWARNING: ${healthyVerdict.slice('FAIL: '.length)} in the healthy run (see "failures" above)`,
+    );
+  }
   results.push({
-    expectation: 'healthy pods: the soak passes',
-    ok: healthy.code === 0 && verdictOf(healthy.output) === 'PASS',
-    got: `exit ${healthy.code}, ${verdictOf(healthy.output)}`,
+    expectation: 'healthy pods: the memory criterion holds',
+    ok: healthyVerdict === 'PASS' ? healthy.code === 0 : onlyRequestsFailed,
+    got: `exit ${healthy.code}, ${healthyVerdict}`,
   });
 
   const leaking = [...options, '--inject-leak', String(LEAK_KIB)];

@@ -23,8 +23,11 @@ export type RouterBusMessage =
   | { type: 'session-deleted'; sessionId: string; from: string; ack?: string }
   /** This process dropped a deleted session (the answer to a `session-deleted` with `ack`). */
   | { type: 'deletion-done'; sessionId: string; from: string; ack: string }
-  /** This process is up (sent on start and every heartbeat): who must confirm a deletion. */
-  | { type: 'alive'; from: string }
+  /**
+   * This process is up (sent on start and every heartbeat): who must confirm a deletion.
+   * `incarnation` is new each time a process starts, so a restart under the same id shows.
+   */
+  | { type: 'alive'; from: string; incarnation?: string }
   /** This process is shutting down: nobody waits for it any more. */
   | { type: 'leaving'; from: string };
 

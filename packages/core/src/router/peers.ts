@@ -6,19 +6,33 @@
  */
 export class Peers {
   private readonly lastSeen = new Map<string, number>();
+  private readonly incarnations = new Map<string, string>();
 
   constructor(
     private readonly self: string,
     private readonly expiryMs: number,
   ) {}
 
-  /** A message from `processId` arrived. */
-  seen(processId: string): void {
-    if (processId !== this.self) this.lastSeen.set(processId, Date.now());
+  /**
+   * A message from `processId` arrived. Returns true when its `incarnation` is new: the process
+   * restarted under the same id, and holds nothing of what its previous life held.
+   */
+  seen(processId: string, incarnation?: string): boolean {
+    if (processId === this.self) return false;
+    this.lastSeen.set(processId, Date.now());
+    if (incarnation === undefined) return false;
+    const previous = this.incarnations.get(processId);
+    this.incarnations.set(processId, incarnation);
+    return previous !== undefined && previous !== incarnation;
   }
 
   /** `processId` said it is shutting down. */
   left(processId: string): void {
+    this.lastSeen.delete(processId);
+  }
+
+  /** `processId` did not answer in time: not waited for again until it is heard from. */
+  silent(processId: string): void {
     this.lastSeen.delete(processId);
   }
 

@@ -230,6 +230,8 @@ export class Router<TServer> implements McpSessionRouter {
   /** Deletions waiting for the other processes' confirmation (a drain lets them finish). */
   private terminating = 0;
   private readonly deleteConfirmTimeoutMs: number;
+  /** New each time this process starts (see `Peers.seen`). */
+  private readonly incarnation = randomBytes(6).toString('base64url');
   /** The bus subscriptions, made on first use and retried by the next request if they failed. */
   private subscribing: Promise<Unsubscribe[]> | undefined;
   private draining = false;
@@ -310,7 +312,8 @@ export class Router<TServer> implements McpSessionRouter {
 
   /** Tells the other processes this one is up (or leaving); a failure is reported, not thrown. */
   private async announce(type: 'alive' | 'leaving'): Promise<void> {
-    await this.publish(BROADCAST_CHANNEL, { type }).catch((error: unknown) => {
+    const message = type === 'alive' ? { type, incarnation: this.incarnation } : { type };
+    await this.publish(BROADCAST_CHANNEL, message).catch((error: unknown) => {
       this.hooks.onError?.(error, { operation: `bus ${type}` });
     });
   }
@@ -690,6 +693,8 @@ export class Router<TServer> implements McpSessionRouter {
       () => this.publish(BROADCAST_CHANNEL, { type: 'session-deleted', sessionId: id, ack }),
     );
     if (missing.length > 0) {
+      // Dead (or cut off): later deletions do not wait for it until it is heard from again.
+      for (const processId of missing) this.peers.silent(processId);
       this.hooks.onError?.(
         new SessionStoreError(
           'BACKEND_UNAVAILABLE',
@@ -963,7 +968,12 @@ export class Router<TServer> implements McpSessionRouter {
   private async onBusMessage(payload: JsonValue): Promise<void> {
     const message = parseRouterMessage(payload);
     if (!message || message.from === this.processId) return;
-    this.peers.seen(message.from);
+    const restarted = this.peers.seen(
+      message.from,
+      message.type === 'alive' ? message.incarnation : undefined,
+    );
+    // A process restarted under the same id lost what it held: nobody waits for its confirmation.
+    if (restarted) this.pendingDeletions.forget(message.from);
     try {
       switch (message.type) {
         case 'alive':
