@@ -29,9 +29,13 @@ export class Peers {
   /** `processId` said it is shutting down. */
   left(processId: string): void {
     this.lastSeen.delete(processId);
+    this.incarnations.delete(processId);
   }
 
-  /** `processId` did not answer in time: not waited for again until it is heard from. */
+  /**
+   * `processId` did not answer in time: not waited for again until it is heard from. Its
+   * incarnation is kept, so a restart under the same id still shows when it speaks again.
+   */
   silent(processId: string): void {
     this.lastSeen.delete(processId);
   }
@@ -39,7 +43,14 @@ export class Peers {
   /** The processes heard from within the expiry, without this one. */
   live(): string[] {
     const cutoff = Date.now() - this.expiryMs;
-    for (const [id, at] of this.lastSeen) if (at < cutoff) this.lastSeen.delete(id);
+    // Forgotten with its incarnation: with default process ids every restart is a new id, and
+    // the map must not grow with each one.
+    for (const [id, at] of this.lastSeen) {
+      if (at < cutoff) {
+        this.lastSeen.delete(id);
+        this.incarnations.delete(id);
+      }
+    }
     return [...this.lastSeen.keys()];
   }
 }
