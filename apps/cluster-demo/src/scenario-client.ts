@@ -18,6 +18,8 @@ export interface Exchange {
   status: number;
   /** The pod that answered (its `x-demo-pod` header), or null if none did. */
   pod: string | null;
+  /** Settles once `status` and `pod` are set (or the request failed). */
+  answered: Promise<void>;
 }
 
 /** One client session, as the scenarios use it. */
@@ -58,18 +60,28 @@ function messagesOfBody(body: unknown): Array<Record<string, unknown>> {
 /** A `fetch` for the SDK's client transport that appends each exchange to `exchanges`. */
 export function recordingFetch(exchanges: Exchange[]): typeof fetch {
   return async (input, init) => {
+    const sending = fetch(input, init);
     const exchange: Exchange = {
       method: init?.method ?? 'GET',
       messages: messagesOfBody(init?.body),
       status: 0,
       pod: null,
-    };
+    } as Exchange;
+    // Not enumerable: an exchange compares and prints as the data it records.
+    Object.defineProperty(exchange, 'answered', {
+      enumerable: false,
+      value: sending.then(
+        (response) => {
+          exchange.status = response.status;
+          exchange.pod = response.headers.get(POD_HEADER);
+        },
+        () => {},
+      ),
+    });
     // Recorded when sent, so the order is the order the balancer saw the requests in.
     exchanges.push(exchange);
-    const response = await fetch(input, init);
-    exchange.status = response.status;
-    exchange.pod = response.headers.get(POD_HEADER);
-    return response;
+    await exchange.answered;
+    return sending;
   };
 }
 

@@ -77,6 +77,8 @@ export async function runScenarios(
         const reply = sent.find((e) => e.messages.some(isResponseMessage));
         expect(call?.pod === asker, `the call went to ${call?.pod}, but ${asker} says it ran it`);
         expect(reply !== undefined, "no POST carried the client's answer");
+        // The tool's result can arrive before the answer's own 202 is read.
+        await reply.answered;
         expect(reply.status === 202, `the answer's POST got ${reply.status}`);
         if (podCount === 1) return { pods: [asker], detail: 'one pod: asked and answered there' };
         if (reply.pod !== null && reply.pod !== asker) {
