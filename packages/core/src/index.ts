@@ -6,10 +6,17 @@
  */
 export { type Clock, systemClock, TestClock } from './clock.js';
 export type {
+  ClaimStoreCapabilities,
   EventStoreCapabilities,
   MessageBusCapabilities,
   SessionStoreCapabilities,
 } from './contract/capabilities.js';
+export {
+  CLAIM_KEY_PATTERN,
+  type ClaimStore,
+  type ClaimStoreBaseOptions,
+  MAX_CLAIM_TTL_MS,
+} from './contract/claim-store.js';
 export type {
   EventStoreBaseOptions,
   EventStoreFactory,

@@ -38,3 +38,16 @@ export interface MessageBusCapabilities {
   /** Largest payload in bytes of JSON text (at least 1 MiB for every adapter of this project). */
   readonly maxPayloadBytes: number;
 }
+
+/** What a claim store (`ClaimStore`) can do. */
+export interface ClaimStoreCapabilities {
+  readonly adapter: string;
+  /** `'injectable'`: expiry is judged with the `clock` the store was given; `'backend'`: by the backend's. */
+  readonly clock: 'injectable' | 'backend';
+  /** The backend removes expired claims by itself (Redis expiry, DynamoDB TTL), not only ignores them. */
+  readonly nativeTtl: boolean;
+  /** Claims made on one process are seen by other processes using the same backend and namespace. */
+  readonly sharedAcrossProcesses: boolean;
+  /** Coarsest unit in which the backend keeps expiry, in ms (1 for Redis PEXPIRE, 1000 for seconds). */
+  readonly ttlGranularityMs: number;
+}
