@@ -16,6 +16,11 @@ export {
   type SessionRouterOptions,
 } from '../router/options.js';
 export {
+  createMcpDualEraHandler,
+  type McpDualEraHandler,
+  type McpDualEraHandlerOptions,
+} from '../router/sdk2-dual-era-handler.js';
+export {
   createMcpSessionHandler,
   type McpSessionContext,
   type McpSessionHandler,
