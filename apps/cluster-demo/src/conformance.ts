@@ -9,6 +9,7 @@ import { startDemoCluster } from './cluster.js';
 import { CONFORMANCE_USAGE, parseConformanceArgs, type Target } from './conformance-options.js';
 import { type Outcome, shortfall, summaryTable } from './conformance-report.js';
 import { type ConformanceSuite, ensureRunner, runSuite, SUITES, stopRunner } from './conformance-runner.js';
+import { newRequestStateKey, REQUEST_STATE_KEY_ENV } from './request-state-key.js';
 import { type SdkMajor, sdkLabel } from './sdk-major.js';
 
 const STOCK_SERVERS: Record<SdkMajor, string> = { 1: 'stock-server.ts', 2: 'stock-server-v2.ts' };
@@ -28,6 +29,8 @@ async function startTarget(
     const stock: PodClusterHandle = await startPodCluster({
       command: [process.execPath, '--import', 'tsx', join(import.meta.dirname, STOCK_SERVERS[sdk])],
       pods: count,
+      // One requestState key for every process, as the SDK team's own multi-process measurement had.
+      env: { [REQUEST_STATE_KEY_ENV]: newRequestStateKey() },
       readyTimeoutMs: 60_000,
     });
     // One process is reached directly (no balancer in front of the baseline); several through it.
