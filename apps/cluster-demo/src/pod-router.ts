@@ -1,11 +1,13 @@
 // The MCP side of one demo pod, on the SDK major it was started with: SDK 1.x's
-// `createMcpSessionRouter` serving example-server.ts, or SDK v2's `createMcpSessionHandler` serving
+// `createMcpSessionRouter` serving example-server.ts, or SDK v2's `createMcpDualEraHandler` serving
 // example-server-v2.ts, with the same options over the same backend. Only the chosen SDK is loaded.
-// On v2 the example server also gets what spans pods: a notifier over the event bus every pod shares
-// (core's `createServerEventBus`) and the `requestState` codec with the key every pod was given.
+// On v2 the pods serve both protocol eras from one endpoint (`createMcpDualEraHandler`), and the
+// example server gets what spans pods: the handler's `notify` (every pod's listen and GET streams)
+// and the `requestState` codec with the key every pod was given.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redactSessionId } from '@mcp-session-store/core';
 import type { SessionRouterOptions } from '@mcp-session-store/core/router';
+import type { McpDualEraHandler } from '@mcp-session-store/core/v2';
 import type { EnvBackend } from '@mcp-session-store/env-backend';
 import type { ExampleRequestState } from './example-server-v2.js';
 import type { PodSettings } from './pod-settings.js';
@@ -44,32 +46,20 @@ export async function createPodRouter(
     },
   });
   if (settings.sdk === 2) {
-    const { createMcpSessionHandler, createServerEventBus, LOCALHOST_HOSTS } = await import(
-      '@mcp-session-store/core/v2'
-    );
+    const { createMcpDualEraHandler, LOCALHOST_HOSTS } = await import('@mcp-session-store/core/v2');
     const { createRequestStateCodec } = await import('@modelcontextprotocol/server');
     const { createExampleServerV2 } = await import('./example-server-v2.js');
-    const { notifierOf } = await import('./server-notifier.js');
-    const events = createServerEventBus({
-      bus,
-      onError: (error, { operation }) =>
-        console.error(`${pod} server events ${operation}: ${(error as Error)?.message ?? error}`),
-    });
-    const notify = notifierOf(events);
     const requestState = createRequestStateCodec<ExampleRequestState>({
       key: requestStateKeyFromEnv(process.env),
     });
-    const handler = createMcpSessionHandler(
-      ({ sessionId }) => createExampleServerV2({ pod, sessionId, store, notify, requestState }),
+    // One endpoint for both eras: 2025 sessions through the router, 2026-07-28 requests through the
+    // SDK's createMcpHandler; `notify` reaches both eras' streams on every pod.
+    const handler: McpDualEraHandler = createMcpDualEraHandler(
+      ({ sessionId }) =>
+        createExampleServerV2({ pod, sessionId, store, notify: handler.notify, requestState }),
       options(LOCALHOST_HOSTS),
     );
-    return {
-      handle: (req, res) => handler.handle(req, res),
-      close: async (closing) => {
-        await handler.close(closing);
-        await events.close();
-      },
-    };
+    return handler;
   }
   const { createMcpSessionRouter, LOCALHOST_HOSTS } = await import('@mcp-session-store/core/router');
   const { createExampleServer } = await import('./example-server.js');
