@@ -14,9 +14,6 @@ export {
 } from './names.js';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store.js';
 export { PostgresMessageBus, type PostgresMessageBusOptions } from './postgres-message-bus.js';
-export {
-  PostgresSessionStore,
-  type PostgresSessionStoreOptions,
-  type SweepOptions,
-} from './postgres-session-store.js';
+export { PostgresSessionStore, type PostgresSessionStoreOptions } from './postgres-session-store.js';
 export { DEFAULT_STATEMENT_TIMEOUT_MS } from './query-runner.js';
+export type { SweepOptions } from './sweeper.js';
