@@ -143,7 +143,7 @@ test('sweepExpired removes expired claims only (at most limit); the background s
   await Promise.all([store.close(), sweeping.close()]);
 });
 
-test('a schema migrated before claims existed gives BACKEND_ERROR saying to run migrate()', async () => {
+test('a schema without the claims table (not migrated to version 2) gives BACKEND_ERROR saying to run migrate()', async () => {
   const schema = randomSchema('claim_nomig');
   schemas.push(schema);
   await pool.query(`CREATE SCHEMA "${schema}"`);
