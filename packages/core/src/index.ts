@@ -113,6 +113,7 @@ export {
   deliverToSubscriptions,
   newBusSubscription,
 } from './store-kit/bus-dispatch.js';
+export { validateClaim } from './store-kit/claims.js';
 export {
   DEFAULT_EVENT_TTL_MS,
   DEFAULT_IDLE_TTL_MS,

@@ -18,9 +18,35 @@ test('passes on the reference store: one line per test, a summary line, exit 0',
   expect(run.stderr).toBe('');
   expect(run.last).toMatch(/^(\d+) passed, 0 failed$/);
   const passed = Number(run.last.split(' ')[0]);
-  expect(passed).toBeGreaterThan(25);
+  expect(passed).toBeGreaterThan(35);
   expect(run.stdout.split('\n').filter((l) => l.startsWith('  ✔ '))).toHaveLength(passed);
   expect(run.code).toBe(0);
+});
+
+test('runs the claim suite by default when the factory provides a claimStore, and alone with --suite claims', () => {
+  const all = runCli(join(FIXTURES, 'reference.mjs'));
+  expect(all.stdout).toContain('(sessions, claims)');
+  expect(all.stdout).toContain('  ✔ ClaimStore conformance › at most once › exactly one of many concurrent');
+  const claims = runCli(join(FIXTURES, 'reference.mjs'), '--suite', 'claims');
+  expect(claims.code).toBe(0);
+  expect(claims.stdout).toContain('(claims)');
+  expect(claims.stdout).not.toContain('SessionStore conformance');
+  expect(Number(claims.last.split(' ')[0])).toBeGreaterThanOrEqual(10);
+});
+
+test.each([
+  'read-then-write',
+  'never-expires',
+  'per-instance',
+  'loser-extends',
+  'ignores-namespace',
+  'lax-validation',
+])('exits non-zero on the broken claim store %s', (name) => {
+  const run = runCli(join(FIXTURES, `claims-${name}.mjs`));
+  expect(run.stdout).toContain('(claims)');
+  expect(run.code).toBe(1);
+  expect(run.last).toMatch(/^\d+ passed, [1-9]\d* failed$/);
+  expect(run.stdout).toContain('  ✖ ClaimStore conformance › ');
 });
 
 test.each(['create-overwrites', 'touch-resurrects', 'update-ignores-version', 'get-returns-expired'])(
@@ -53,6 +79,16 @@ test('a module without a factory, or without the asked component, exits 2', () =
   const noBus = runCli(join(FIXTURES, 'reference.mjs'), '--suite', 'bus');
   expect(noBus.code).toBe(2);
   expect(noBus.stderr).toContain("no component for the 'bus' suite");
+  const sessionsOnly = join(tmpdir(), `sessions-only-${process.pid}.mjs`);
+  writeFileSync(
+    sessionsOnly,
+    `import { referenceFactory } from ${JSON.stringify(join(__dirname, 'fixtures', 'reference-store.mjs'))};
+export default referenceFactory();
+`,
+  );
+  const noClaims = runCli(sessionsOnly, '--suite', 'claims');
+  expect(noClaims.code).toBe(2);
+  expect(noClaims.stderr).toContain("no component for the 'claims' suite");
 });
 
 test('honours exclusions declared by the module, and prints them', () => {

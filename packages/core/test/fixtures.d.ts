@@ -12,3 +12,28 @@ declare module '*/broken-stores.mjs' {
   import type { SessionStore } from '../src/index.js';
   export const BROKEN_STORES: Record<string, new (base: SessionStore) => SessionStore>;
 }
+declare module '*/reference-claim-store.mjs' {
+  import type { AdapterFactory, AdapterFactoryContext } from '../src/conformance/index.js';
+  import type { ClaimStore, ClaimStoreCapabilities } from '../src/index.js';
+  export class ReferenceClaimStore implements ClaimStore {
+    constructor(
+      ctx: Pick<AdapterFactoryContext, 'namespace' | 'clock'>,
+      clock?: ClaimStoreCapabilities['clock'],
+      nativeTtl?: boolean,
+    );
+    readonly capabilities: ClaimStoreCapabilities;
+    claim(key: string, ttlMs: number): Promise<boolean>;
+    close(): Promise<void>;
+    /** The remaining TTL of the claim on `key`, or null. */
+    ttlOf(key: string): number | null;
+  }
+  export function referenceClaimFactory(options?: {
+    clock?: ClaimStoreCapabilities['clock'];
+    Store?: typeof ReferenceClaimStore;
+    readBack?: boolean;
+  }): AdapterFactory;
+}
+declare module '*/broken-claim-stores.mjs' {
+  import type { ReferenceClaimStore } from './fixtures/reference-claim-store.mjs';
+  export const BROKEN_CLAIM_STORES: Record<string, typeof ReferenceClaimStore>;
+}

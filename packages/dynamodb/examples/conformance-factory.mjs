@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   createTable,
+  DynamoDBClaimStore,
   DynamoDBEventStore,
   DynamoDBMessageBus,
   DynamoDBSessionStore,
@@ -102,6 +103,7 @@ export default async function factory(ctx) {
     followIntervalMs: 25,
   });
   const bus = new DynamoDBMessageBus({ ...common, pollIntervalMs: 20, onError: ctx.onError });
+  const claimStore = new DynamoDBClaimStore({ ...common, clock: ctx.clock, onError: ctx.onError });
   const keys = new DynamoKeys(ctx.namespace);
   const remainingMs = (item) =>
     item?.ttl?.N === undefined ? null : Number(item.ttl.N) * 1000 - ctx.clock.now();
@@ -109,8 +111,9 @@ export default async function factory(ctx) {
     sessionStore,
     eventStore,
     bus,
+    claimStore,
     inspect: {
-      backendCalls: () => sessionStore.backendCalls + eventStore.backendCalls,
+      backendCalls: () => sessionStore.backendCalls + eventStore.backendCalls + claimStore.backendCalls,
       async sessionTtlMs(id) {
         const { Item } = await client.send(
           new GetItemCommand({
@@ -132,6 +135,16 @@ export default async function factory(ctx) {
         );
         const ttls = Items.map(remainingMs);
         return ttls.length === 0 || ttls.includes(null) ? null : Math.min(...ttls);
+      },
+      async claimTtlMs(key) {
+        const { Item } = await client.send(
+          new GetItemCommand({
+            TableName: TABLE,
+            Key: { pk: { S: keys.claim(key) }, sk: { S: 'claim' } },
+            ConsistentRead: true,
+          }),
+        );
+        return remainingMs(Item);
       },
       async corruptSession(id) {
         await client.send(

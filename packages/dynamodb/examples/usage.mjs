@@ -1,9 +1,10 @@
-// The README's example: a DynamoDB-backed session store, event store and bus.
+// The README's example: a DynamoDB-backed session store, event store, bus and claim store.
 // Run: DYNAMODB_ENDPOINT=http://127.0.0.1:8000 node examples/usage.mjs
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { generateSessionId, inboxChannel } from '@mcp-session-store/core';
 import {
   createTable,
+  DynamoDBClaimStore,
   DynamoDBEventStore,
   DynamoDBMessageBus,
   DynamoDBSessionStore,
@@ -53,7 +54,14 @@ await bus.subscribe(inboxChannel('pod-1'), deliver); // resolved: the subscripti
 await bus.publish(inboxChannel('pod-1'), { hello: 'pod-1' });
 console.log(`pod-1 received ${JSON.stringify(await received)}`);
 
+// At most once across processes (a 2026-07-28 requestState consumed once): one claim wins.
+const claims = new DynamoDBClaimStore({ client, tableName, namespace });
+const stateKey = `rs:${generateSessionId()}`;
+const won = await claims.claim(stateKey, 600_000);
+const wonAgain = await claims.claim(stateKey, 600_000); // on any process, while the claim lives
+console.log(`first claim ${won}, second claim ${wonAgain}`);
+
 await store.delete(session.id);
 await events.purgeSession(session.id);
-await Promise.all([store.close(), events.close(), bus.close()]);
+await Promise.all([store.close(), events.close(), bus.close(), claims.close()]);
 client.destroy(); // yours: the stores never destroy it

@@ -1,10 +1,11 @@
 /**
- * `@mcp-session-store/dynamodb`: session store, event store and message bus (inbox polling) on one
- * DynamoDB table, with the AWS SDK v3 low-level client.
+ * `@mcp-session-store/dynamodb`: session store, event store, message bus (inbox polling) and claim
+ * store on one DynamoDB table, with the AWS SDK v3 low-level client.
  *
  * @packageDocumentation
  */
 export { DEFAULT_CALL_TIMEOUT_MS } from './call-runner.js';
+export { CLAIM_SK, DynamoDBClaimStore, type DynamoDBClaimStoreOptions } from './dynamodb-claim-store.js';
 export {
   DEFAULT_FOLLOW_INTERVAL_MS,
   DynamoDBEventStore,

@@ -30,6 +30,7 @@ export function streamKey(streamId: string): string {
  * | event | `<ns>#e#<sessionId>` | `e#<stream>#<token>#<seq, 16 digits>` |
  * | bus subscription | `<ns>#b#sub#<channel>` | `<busId>` |
  * | bus inbox item | `<ns>#b#in#<busId>` | `<publisherId>#<seq, 12 digits>#<chunk, 4 digits>` |
+ * | claim | `<ns>#c#<key>` | `claim` |
  *
  * The principal index (GSI `byPrincipal`) uses `gpk` = `<ns>#p#<principal>` and `gsk` = session id.
  */
@@ -56,6 +57,10 @@ export class DynamoKeys {
 
   events(sessionId: string): string {
     return `${this.namespace}#e#${sessionId}`;
+  }
+
+  claim(key: string): string {
+    return `${this.namespace}#c#${key}`;
   }
 
   subscribers(channel: string): string {

@@ -1,7 +1,13 @@
-// The three shared suites against DynamoDB Local (started by test/support/global-setup.ts).
-import { eventStoreSuite, messageBusSuite, sessionStoreSuite } from '@mcp-session-store/core/conformance';
+// The four shared suites against DynamoDB Local (started by test/support/global-setup.ts).
+import {
+  claimStoreSuite,
+  eventStoreSuite,
+  messageBusSuite,
+  sessionStoreSuite,
+} from '@mcp-session-store/core/conformance';
 import factory from '../examples/conformance-factory.mjs';
 
 sessionStoreSuite({ describe, it }, factory, { name: 'dynamodb: SessionStore conformance' });
 eventStoreSuite({ describe, it }, factory, { name: 'dynamodb: EventStore conformance' });
 messageBusSuite({ describe, it }, factory, { name: 'dynamodb: MessageBus conformance' });
+claimStoreSuite({ describe, it }, factory, { name: 'dynamodb: ClaimStore conformance' });

@@ -1,9 +1,16 @@
 // Fault test on a DynamoDB Local of its own (never the shared one): kill it mid-run, every operation
-// must fail with a typed, retryable BACKEND_UNAVAILABLE in bounded time instead of hanging; restart
-// it on the same port, and the same store, event store and bus work again without being rebuilt.
+// must fail with a typed, retryable BACKEND_UNAVAILABLE in bounded time instead of hanging (a claim
+// never resolves, true or false); restart it on the same port, and the same store, event store, bus
+// and claim store work again without being rebuilt.
 import { isSessionStoreError } from '@mcp-session-store/core';
 import { localClient } from '../examples/conformance-factory.mjs';
-import { createTable, DynamoDBEventStore, DynamoDBMessageBus, DynamoDBSessionStore } from '../src/index.js';
+import {
+  createTable,
+  DynamoDBClaimStore,
+  DynamoDBEventStore,
+  DynamoDBMessageBus,
+  DynamoDBSessionStore,
+} from '../src/index.js';
 import { type DynamoDBLocalHandle, startDynamoDBLocal } from './support/dynamodb-local.js';
 
 const CALL_TIMEOUT_MS = 2_000;
@@ -49,6 +56,7 @@ test('a killed DynamoDB gives typed retryable errors that settle; after a restar
   const options = { client, tableName, callTimeoutMs: CALL_TIMEOUT_MS };
   const store = new DynamoDBSessionStore({ ...options, idleTtlMs: 60_000 });
   const events = new DynamoDBEventStore(options);
+  const claims = new DynamoDBClaimStore(options);
   const pollErrors: unknown[] = [];
   const bus = new DynamoDBMessageBus({
     ...options,
@@ -74,6 +82,7 @@ test('a killed DynamoDB gives typed retryable errors that settle; after a restar
     ['purge', () => events.purgeSession('before-outage')],
     ['publish', () => bus.publish('inbox:pod-1', { during: true })],
     ['subscribe', () => bus.subscribe('inbox:pod-2', () => {})],
+    ['claim', () => claims.claim('rs:during-outage', 600_000)],
   ];
   for (const [name, operation] of operations) {
     const started = Date.now();
@@ -105,6 +114,14 @@ test('a killed DynamoDB gives typed retryable errors that settle; after a restar
   // The same objects recover: no rebuild.
   await eventually('store', () => store.create(session('after-outage')));
   expect((await store.get('after-outage'))?.principal).toBe('alice');
+  // A fresh key per attempt: an attempt that failed may still have landed, and then its key reads false.
+  let attempt = 0;
+  const claimed = await eventually('claim', async () => {
+    const key = `rs:after-outage-${attempt++}`;
+    return { key, won: await claims.claim(key, 600_000) };
+  });
+  expect(claimed.won).toBe(true);
+  expect(await claims.claim(claimed.key, 600_000)).toBe(false);
   const first = await eventually('events', () => events.forSession('after-outage').storeEvent('s', { n: 1 }));
   await events.forSession('after-outage').storeEvent('s', { n: 2 });
   const replayed: unknown[] = [];
@@ -121,6 +138,6 @@ test('a killed DynamoDB gives typed retryable errors that settle; after a restar
   });
   expect(received[0]).toEqual({ after: true });
 
-  await Promise.all([store.close(), events.close(), bus.close()]);
+  await Promise.all([store.close(), events.close(), bus.close(), claims.close()]);
   expect(unhandled).toEqual([]);
 }, 90_000);

@@ -1,6 +1,7 @@
 /**
- * `@mcp-session-store/env-backend` (private): the store, event store and bus of one pod, built from
- * its environment, so the demo's pods and the test pods run the same code for every backend.
+ * `@mcp-session-store/env-backend` (private): the store, event store, bus and claim store of one pod,
+ * built from its environment, so the demo's pods and the test pods run the same code for every
+ * backend.
  *
  * | variable             | for                 | meaning                                                        |
  * | -------------------- | ------------------- | -------------------------------------------------------------- |
@@ -16,26 +17,34 @@
  * @packageDocumentation
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { EventStoreFactory, MessageBus, SessionStore } from '@mcp-session-store/core';
+import type { ClaimStore, EventStoreFactory, MessageBus, SessionStore } from '@mcp-session-store/core';
 import {
   createTable,
+  DynamoDBClaimStore,
   DynamoDBEventStore,
   DynamoDBMessageBus,
   DynamoDBSessionStore,
 } from '@mcp-session-store/dynamodb';
 import {
   MemoryBackend,
+  MemoryClaimStore,
   MemoryEventStore,
   MemoryMessageBus,
   MemorySessionStore,
 } from '@mcp-session-store/memory';
 import {
   migrate,
+  PostgresClaimStore,
   PostgresEventStore,
   PostgresMessageBus,
   PostgresSessionStore,
 } from '@mcp-session-store/postgres';
-import { RedisEventStore, RedisMessageBus, RedisSessionStore } from '@mcp-session-store/redis';
+import {
+  RedisClaimStore,
+  RedisEventStore,
+  RedisMessageBus,
+  RedisSessionStore,
+} from '@mcp-session-store/redis';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -44,7 +53,12 @@ export interface EnvBackend {
   readonly store: SessionStore;
   readonly eventStore: EventStoreFactory;
   readonly bus: MessageBus;
-  /** Closes the driver clients (call it after the router and the stores closed). */
+  /** At-most-once claims shared by every pod on the backend (one process only for `memory`). */
+  readonly claims: ClaimStore;
+  /**
+   * Closes the claim store, then the driver clients (call it after the router and the other stores
+   * closed).
+   */
   disconnect(): Promise<void>;
 }
 
@@ -73,11 +87,13 @@ function timeoutFrom(env: NodeJS.ProcessEnv): number | undefined {
 /** Process memory: correct for one process only (the stores are not shared). */
 function memoryBackend(options: EnvBackendOptions): EnvBackend {
   const shared = new MemoryBackend();
+  const claims = new MemoryClaimStore({ backend: shared });
   return {
     store: new MemorySessionStore({ backend: shared, idleTtlMs: options.idleTtlMs }),
     eventStore: new MemoryEventStore({ backend: shared, ttlMs: options.idleTtlMs }),
     bus: new MemoryMessageBus({ backend: shared }),
-    disconnect: async () => {},
+    claims,
+    disconnect: () => claims.close(),
   };
 }
 
@@ -86,11 +102,16 @@ function redisBackend(env: NodeJS.ProcessEnv, options: EnvBackendOptions): EnvBa
   redis.on('error', () => {}); // reconnects are ioredis's job; commands report their own errors (503s)
   const keyPrefix = env.KEY_PREFIX ?? options.keyPrefix ?? 'mcp:';
   const commandTimeoutMs = timeoutFrom(env);
+  const claims = new RedisClaimStore({ redis, keyPrefix, commandTimeoutMs });
   return {
     store: new RedisSessionStore({ redis, keyPrefix, idleTtlMs: options.idleTtlMs, commandTimeoutMs }),
     eventStore: new RedisEventStore({ redis, keyPrefix, ttlMs: options.idleTtlMs, commandTimeoutMs }),
     bus: new RedisMessageBus({ redis, keyPrefix, commandTimeoutMs }),
-    disconnect: async () => redis.disconnect(),
+    claims,
+    disconnect: async () => {
+      await claims.close();
+      redis.disconnect();
+    },
   };
 }
 
@@ -105,6 +126,8 @@ async function postgresBackend(env: NodeJS.ProcessEnv, options: EnvBackendOption
     throw error;
   });
   const statementTimeoutMs = timeoutFrom(env);
+  // Expired claim rows are removed once a minute (PostgreSQL has no native TTL).
+  const claims = new PostgresClaimStore({ pool, schema, statementTimeoutMs, sweepIntervalMs: 60_000 });
   return {
     store: new PostgresSessionStore({ pool, schema, idleTtlMs: options.idleTtlMs, statementTimeoutMs }),
     eventStore: new PostgresEventStore({
@@ -115,7 +138,11 @@ async function postgresBackend(env: NodeJS.ProcessEnv, options: EnvBackendOption
       statementTimeoutMs,
     }),
     bus: new PostgresMessageBus({ pool, connectionString, schema, statementTimeoutMs }),
-    disconnect: () => pool.end(),
+    claims,
+    disconnect: async () => {
+      await claims.close(); // stops its sweep before the pool ends
+      await pool.end();
+    },
   };
 }
 
@@ -139,6 +166,7 @@ async function dynamodbBackend(env: NodeJS.ProcessEnv, options: EnvBackendOption
   });
   const namespace = env.KEY_PREFIX ?? options.keyPrefix ?? 'mcp';
   const callTimeoutMs = timeoutFrom(env);
+  const claims = new DynamoDBClaimStore({ client, tableName, namespace, callTimeoutMs });
   return {
     store: new DynamoDBSessionStore({
       client,
@@ -155,18 +183,22 @@ async function dynamodbBackend(env: NodeJS.ProcessEnv, options: EnvBackendOption
       callTimeoutMs,
     }),
     bus: new DynamoDBMessageBus({ client, tableName, namespace, callTimeoutMs }),
-    disconnect: async () => client.destroy(),
+    claims,
+    disconnect: async () => {
+      await claims.close();
+      client.destroy();
+    },
   };
 }
 
 /**
- * Builds a pod's store, event store and bus from `env` (see the table above). Throws on an
+ * Builds a pod's store, event store, bus and claim store from `env` (see the table above). Throws on an
  * unknown `STORE` or a malformed variable.
  *
  * @example
  * ```ts
  * const backend = await backendFromEnv(process.env, { keyPrefix: 'mcp:demo:' });
- * const { store, eventStore, bus } = backend;
+ * const { store, eventStore, bus, claims } = backend;
  * const router = createMcpSessionRouter({ store, eventStore, bus, createServer });
  * // on shutdown:
  * await router.close();

@@ -3,6 +3,7 @@
 // Copy it as the starting point of your own adapter's factory.
 import {
   MemoryBackend,
+  MemoryClaimStore,
   MemoryEventStore,
   MemoryMessageBus,
   MemorySessionStore,
@@ -30,8 +31,15 @@ export default function createMemoryAdapter(ctx) {
       maxEventsPerStream: ctx.maxEventsPerStream,
     }),
     bus: new MemoryMessageBus({ backend, namespace: ctx.namespace, onError: ctx.onError }),
+    claimStore: new MemoryClaimStore({ ...common, onError: ctx.onError }),
     inspect: {
       backendCalls: () => backend.operationCount,
+      // The claim's remaining life, read from the backend's map (not through the store under test).
+      async claimTtlMs(key) {
+        const endsAt = backend.state(ctx.namespace).claims.get(key);
+        const left = endsAt === undefined ? 0 : endsAt - ctx.clock.now();
+        return left > 0 ? left : null;
+      },
       async corruptSession(id) {
         const stored = backend.state(ctx.namespace).sessions.get(id);
         if (stored) stored.text = '{"id": not json';

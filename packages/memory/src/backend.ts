@@ -36,6 +36,8 @@ export interface NamespaceState {
   readonly principals: Map<string, Set<string>>;
   readonly events: Map<string, SessionEvents>;
   readonly channels: Map<string, Set<Subscriber>>;
+  /** Claim key -> when the claim ends (epoch ms, exclusive). */
+  readonly claims: Map<string, number>;
 }
 
 /**
@@ -48,6 +50,8 @@ export interface NamespaceState {
  * const backend = new MemoryBackend();
  * const podA = new MemorySessionStore({ backend });
  * const podB = new MemorySessionStore({ backend });
+ * // Claims too: a key podA's claim store wins, podB's loses.
+ * const claimsA = new MemoryClaimStore({ backend });
  * ```
  */
 export class MemoryBackend {
@@ -64,7 +68,13 @@ export class MemoryBackend {
     this.calls++;
     let state = this.namespaces.get(namespace);
     if (!state) {
-      state = { sessions: new Map(), principals: new Map(), events: new Map(), channels: new Map() };
+      state = {
+        sessions: new Map(),
+        principals: new Map(),
+        events: new Map(),
+        channels: new Map(),
+        claims: new Map(),
+      };
       this.namespaces.set(namespace, state);
     }
     return state;

@@ -1,7 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { isSessionStoreError, TestClock } from '@mcp-session-store/core';
-import { MemoryBackend, MemoryEventStore, MemoryMessageBus, MemorySessionStore } from '../src/index.js';
+import {
+  MemoryBackend,
+  MemoryClaimStore,
+  MemoryEventStore,
+  MemoryMessageBus,
+  MemorySessionStore,
+} from '../src/index.js';
 
 const session = (id: string, principal: string | null = 'p') => ({
   id,
@@ -53,12 +59,43 @@ test('the event store frees expired sessions and keeps live ones', async () => {
   await events.close();
 });
 
+test('expired claims do not accumulate: removed when met, and by the sweep', async () => {
+  const backend = new MemoryBackend();
+  const clock = new TestClock();
+  const claims = new MemoryClaimStore({ backend, clock, sweepIntervalMs: 0 });
+  for (let i = 0; i < 50; i++) expect(await claims.claim(`old-${i}`, 1_000)).toBe(true);
+  clock.advance(500);
+  expect(await claims.claim('young', 1_000)).toBe(true);
+  clock.advance(600);
+  // Met again: the expired claim is replaced, not kept beside the new one.
+  expect(await claims.claim('old-0', 1_000)).toBe(true);
+  expect(claims.sweepExpired()).toBe(49);
+  expect([...backend.state('mcp').claims.keys()].sort()).toEqual(['old-0', 'young']);
+  clock.advance(1_000);
+  expect(claims.sweepExpired()).toBe(2);
+  expect(backend.state('mcp').claims.size).toBe(0);
+  await claims.close();
+  expect(claims.sweepExpired()).toBe(0);
+});
+
+test('claim stores without a shared backend never share claims; with one, they do', async () => {
+  const [a, b] = [new MemoryClaimStore(), new MemoryClaimStore()];
+  expect(await a.claim('k', 60_000)).toBe(true);
+  expect(await b.claim('k', 60_000)).toBe(true);
+  const backend = new MemoryBackend();
+  const [c, d] = [new MemoryClaimStore({ backend }), new MemoryClaimStore({ backend })];
+  expect(await c.claim('k', 60_000)).toBe(true);
+  expect(await d.claim('k', 60_000)).toBe(false);
+  await Promise.all([a, b, c, d].map((s) => s.close()));
+});
+
 test('bad options fail at construction with INVALID_ARGUMENT', () => {
   const attempts = [
     () => new MemorySessionStore({ sweepIntervalMs: -1 }),
     () => new MemorySessionStore({ idleTtlMs: 0 }),
     () => new MemoryEventStore({ ttlMs: 0 }),
     () => new MemoryEventStore({ maxEventsPerStream: 2.5 }),
+    () => new MemoryClaimStore({ sweepIntervalMs: 1.5 }),
   ];
   for (const attempt of attempts) {
     let error: unknown;
@@ -73,9 +110,10 @@ test('bad options fail at construction with INVALID_ARGUMENT', () => {
 
 test('the sweep timers never keep the process alive', () => {
   const script = `
-    const { MemorySessionStore, MemoryEventStore } = require('@mcp-session-store/memory');
+    const { MemorySessionStore, MemoryEventStore, MemoryClaimStore } = require('@mcp-session-store/memory');
     new MemorySessionStore({ sweepIntervalMs: 10 });
     new MemoryEventStore({ sweepIntervalMs: 10 });
+    new MemoryClaimStore({ sweepIntervalMs: 10 });
   `;
   const run = spawnSync(process.execPath, ['-e', script], { cwd: join(__dirname, '..'), timeout: 10_000 });
   expect(run.signal).toBeNull();
@@ -90,6 +128,8 @@ test.each([
     ['@mcp-session-store/core', 'SessionStoreError'],
     ['@mcp-session-store/core/conformance', 'sessionStoreSuite'],
     ['@mcp-session-store/memory', 'MemorySessionStore'],
+    ['@mcp-session-store/memory', 'MemoryClaimStore'],
+    ['@mcp-session-store/core/conformance', 'claimStoreSuite'],
   ] as const) {
     const code = template.replace('PKG', pkg).replace('NAME', name);
     const run = spawnSync(process.execPath, ['-e', code], { cwd: join(__dirname, '..'), encoding: 'utf8' });

@@ -4,6 +4,7 @@
 // built on it is disposed: two factory calls with one namespace share data like two processes.
 import {
   migrate,
+  PostgresClaimStore,
   PostgresEventStore,
   PostgresMessageBus,
   PostgresSessionStore,
@@ -77,14 +78,16 @@ export function createFactory(connectionString = DATABASE_URL) {
       maxEventsPerStream: ctx.maxEventsPerStream,
     });
     const bus = new PostgresMessageBus({ pool, schema, onError: ctx.onError });
-    const { sessions, eventSessions } = sessionStore.names;
+    const claimStore = new PostgresClaimStore({ pool, schema, onError: ctx.onError });
+    const { sessions, eventSessions, claims } = sessionStore.names;
     const nowMs = '(floor(extract(epoch FROM now()) * 1000))::bigint';
     return {
       sessionStore,
       eventStore,
       bus,
+      claimStore,
       inspect: {
-        backendCalls: () => sessionStore.backendCalls + eventStore.backendCalls,
+        backendCalls: () => sessionStore.backendCalls + eventStore.backendCalls + claimStore.backendCalls,
         async sessionTtlMs(id) {
           const { rows } = await pool.query(
             `SELECT expires_at - ${nowMs} AS ttl FROM ${sessions} WHERE id = $1`,
@@ -96,6 +99,13 @@ export function createFactory(connectionString = DATABASE_URL) {
           const { rows } = await pool.query(
             `SELECT expires_at - ${nowMs} AS ttl FROM ${eventSessions} WHERE session_id = $1`,
             [sessionId],
+          );
+          return rows[0] ? Number(rows[0].ttl) : null;
+        },
+        async claimTtlMs(key) {
+          const { rows } = await pool.query(
+            `SELECT expires_at - ${nowMs} AS ttl FROM ${claims} WHERE key = $1`,
+            [key],
           );
           return rows[0] ? Number(rows[0].ttl) : null;
         },

@@ -1,8 +1,9 @@
-// The README's example: a PostgreSQL-backed session store, event store and bus.
+// The README's example: a PostgreSQL-backed session store, event store, bus and claim store.
 // Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node examples/usage.mjs
 import { generateSessionId, inboxChannel } from '@mcp-session-store/core';
 import {
   migrate,
+  PostgresClaimStore,
   PostgresEventStore,
   PostgresMessageBus,
   PostgresSessionStore,
@@ -52,7 +53,14 @@ await bus.subscribe(inboxChannel('pod-1'), deliver); // resolved: the subscripti
 await bus.publish(inboxChannel('pod-1'), { hello: 'pod-1' });
 console.log(`pod-1 received ${JSON.stringify(await received)}`);
 
+// At most once across processes (a 2026-07-28 requestState consumed once): one claim wins.
+const claims = new PostgresClaimStore({ pool, schema, sweepIntervalMs: 60_000 });
+const stateKey = `rs:${generateSessionId()}`;
+const won = await claims.claim(stateKey, 600_000);
+const wonAgain = await claims.claim(stateKey, 600_000); // on any process, while the claim lives
+console.log(`first claim ${won}, second claim ${wonAgain}`);
+
 await store.delete(session.id); // also removes the session's events
-await Promise.all([store.close(), events.close(), bus.close()]);
+await Promise.all([store.close(), events.close(), bus.close(), claims.close()]);
 await pool.query(`DROP SCHEMA ${schema} CASCADE`); // the example cleans up after itself
 await pool.end();

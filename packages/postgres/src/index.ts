@@ -1,6 +1,6 @@
 /**
- * `@mcp-session-store/postgres`: session store, event store and message bus (LISTEN/NOTIFY) on
- * PostgreSQL with `pg`, plus the schema migrations they need.
+ * `@mcp-session-store/postgres`: session store, event store, message bus (LISTEN/NOTIFY) and claim
+ * store on PostgreSQL with `pg`, plus the schema migrations they need.
  *
  * @packageDocumentation
  */
@@ -12,11 +12,9 @@ export {
   PostgresNames,
   type PostgresNamingOptions,
 } from './names.js';
+export { PostgresClaimStore, type PostgresClaimStoreOptions } from './postgres-claim-store.js';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store.js';
 export { PostgresMessageBus, type PostgresMessageBusOptions } from './postgres-message-bus.js';
-export {
-  PostgresSessionStore,
-  type PostgresSessionStoreOptions,
-  type SweepOptions,
-} from './postgres-session-store.js';
+export { PostgresSessionStore, type PostgresSessionStoreOptions } from './postgres-session-store.js';
 export { DEFAULT_STATEMENT_TIMEOUT_MS } from './query-runner.js';
+export type { SweepOptions } from './sweeper.js';

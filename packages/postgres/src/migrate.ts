@@ -31,7 +31,7 @@ export interface MigrateResult {
 }
 
 /**
- * Creates or upgrades the tables (schema, sessions, events, bus payloads) in one transaction.
+ * Creates or upgrades the tables (schema, sessions, events, bus payloads, claims) in one transaction.
  * Idempotent, and safe when many processes run it at once at start-up: they queue on a
  * transaction-scoped advisory lock (one per schema), and each applies only what is missing.
  * Uses one connection of your pool and leaves the pool open.
@@ -42,7 +42,7 @@ export interface MigrateResult {
  * import { migrate } from '@mcp-session-store/postgres';
  *
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
- * await migrate(pool, { schema: 'mcp' }); // { applied: [1], version: 1 } the first time, then { applied: [] ... }
+ * await migrate(pool, { schema: 'mcp' }); // { applied: [1, 2], version: 2 } the first time, then { applied: [] ... }
  * ```
  */
 export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise<MigrateResult> {

@@ -65,6 +65,7 @@ function hex(text: string, length: number): string {
  * | `<prefix>event_sessions` | per session: event-id token, last sequence number, events' expiry |
  * | `<prefix>events` | one row per stored event (cascade-deleted with its `event_sessions` row) |
  * | `<prefix>bus_payloads` | bus payloads too large for a NOTIFY, for a minute |
+ * | `<prefix>claims` | one row per claim (`PostgresClaimStore`), until swept after it expires |
  * | `<prefix>migrations` | applied schema versions |
  *
  * @example
@@ -82,6 +83,7 @@ export class PostgresNames {
   readonly eventSessions: string;
   readonly events: string;
   readonly busPayloads: string;
+  readonly claims: string;
   readonly migrations: string;
   /** The channel event stores LISTEN on to wake their followers. */
   readonly eventsChannel: string;
@@ -94,6 +96,7 @@ export class PostgresNames {
     this.eventSessions = this.table('event_sessions');
     this.events = this.table('events');
     this.busPayloads = this.table('bus_payloads');
+    this.claims = this.table('claims');
     this.migrations = this.table('migrations');
     this.eventsChannel = `mcpss_e_${hex(`${this.schema}.${this.tablePrefix}`, 40)}`;
   }

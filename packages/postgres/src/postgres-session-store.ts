@@ -21,12 +21,11 @@ import {
   validatePatch,
 } from '@mcp-session-store/core';
 import type { Pool } from 'pg';
-import { toStoreError } from './errors.js';
 import { PostgresNames, type PostgresNamingOptions } from './names.js';
 import { QueryRunner, requirePool, resolveTimeout } from './query-runner.js';
 import { decodeRow, encodeData, principalJson, type SessionRow } from './record-codec.js';
 import { type SessionStatements, sessionStatements } from './session-sql.js';
-import { Sweeper } from './sweeper.js';
+import { backgroundSweeper, resolveSweepLimit, type Sweeper, type SweepOptions } from './sweeper.js';
 
 /**
  * Options of {@link PostgresSessionStore}.
@@ -59,19 +58,6 @@ export interface PostgresSessionStoreOptions extends SessionStoreBaseOptions, Po
   sweepLimit?: number | undefined;
 }
 
-/**
- * Options of {@link PostgresSessionStore.sweepExpired}.
- *
- * @example
- * ```ts
- * await store.sweepExpired({ limit: 500 } satisfies SweepOptions);
- * ```
- */
-export interface SweepOptions {
-  /** Most rows of each kind (sessions, event sessions, bus payloads) removed by this call. Default 1000. */
-  limit?: number | undefined;
-}
-
 const CAPABILITIES: SessionStoreCapabilities = Object.freeze({
   adapter: '@mcp-session-store/postgres',
   clock: 'backend',
@@ -82,7 +68,6 @@ const CAPABILITIES: SessionStoreCapabilities = Object.freeze({
   ttlGranularityMs: 1,
 });
 
-const DEFAULT_SWEEP_LIMIT = 1_000;
 // Last-writer-wins updates retry when another writer got in between; this bounds the loop.
 const MAX_UPDATE_ATTEMPTS = 100;
 
@@ -97,14 +82,6 @@ function resolveLimits(options: PostgresSessionStoreOptions): StoreLimits {
     }
   }
   return resolveStoreLimits({ ...options, idleTtlMs: idleTtlMs ?? (ttlSeconds && ttlSeconds * 1000) });
-}
-
-function resolveSweepLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_SWEEP_LIMIT;
-  if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100_000) {
-    throw new SessionStoreError('INVALID_ARGUMENT', 'sweep limit must be an integer from 1 to 100000');
-  }
-  return limit;
 }
 
 function encodeCursor(id: string): string {
@@ -153,15 +130,7 @@ export class PostgresSessionStore implements SessionStore {
     this.sql = sessionStatements(this.names);
     this.limits = resolveLimits(options);
     this.onError = options.onError;
-    const sweepLimit = resolveSweepLimit(options.sweepLimit);
-    this.sweeper =
-      options.sweepIntervalMs === undefined
-        ? undefined
-        : new Sweeper(
-            options.sweepIntervalMs,
-            () => this.sweepExpired({ limit: sweepLimit }),
-            (error) => this.onError?.(toStoreError(error, 'background sweep')),
-          );
+    this.sweeper = backgroundSweeper(options, (sweep) => this.sweepExpired(sweep));
   }
 
   /** How many statements this store has sent (each is one round trip). */

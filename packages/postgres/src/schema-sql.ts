@@ -57,6 +57,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX IF NOT EXISTS ${n.index('bus_payloads_expires_at')} ON ${n.busPayloads} (expires_at)`,
     ],
   },
+  {
+    version: 2,
+    name: 'claims',
+    statements: (n) => [
+      // One row per claim key; a row whose expires_at has passed (by the database clock) is free to
+      // be claimed again, and removed by the claim store's sweep.
+      `CREATE TABLE IF NOT EXISTS ${n.claims} (
+  key text COLLATE "C" PRIMARY KEY,
+  expires_at bigint NOT NULL
+)`,
+      `CREATE INDEX IF NOT EXISTS ${n.index('claims_expires_at')} ON ${n.claims} (expires_at)`,
+    ],
+  },
 ];
 
 /** Creates the schema (unless it is `public`, which exists) and the migrations table. */

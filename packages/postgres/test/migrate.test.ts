@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { isSessionStoreError } from '@mcp-session-store/core';
 import pg from 'pg';
 import { migrate, PostgresNames, PostgresSessionStore } from '../src/index.js';
-import { MIGRATIONS, renderMigrationFile } from '../src/schema-sql.js';
+import { MIGRATIONS, type Migration, renderMigrationFile } from '../src/schema-sql.js';
 import { DATABASE_URL, dropSchema, openPool, randomSchema } from './support/database.js';
 
 let admin: pg.Pool;
@@ -33,18 +33,27 @@ async function tablesOf(schema: string): Promise<string[]> {
   return rows.map((r) => r.table_name);
 }
 
-const TABLES = ['mcp_bus_payloads', 'mcp_event_sessions', 'mcp_events', 'mcp_migrations', 'mcp_sessions'];
+const TABLES = [
+  'mcp_bus_payloads',
+  'mcp_claims',
+  'mcp_event_sessions',
+  'mcp_events',
+  'mcp_migrations',
+  'mcp_sessions',
+];
+const VERSIONS = MIGRATIONS.map((m) => m.version);
+const LATEST = Math.max(...VERSIONS);
 
 test('five pools migrating one fresh schema at once: no error, applied exactly once', async () => {
   const schema = newSchema('mig');
   const pools = await Promise.all(Array.from({ length: 5 }, () => openPool({ max: 1 })));
   try {
     const results = await Promise.all(pools.map((pool) => migrate(pool, { schema })));
-    expect(results.filter((r) => r.applied.length > 0)).toEqual([{ applied: [1], version: 1 }]);
-    expect(results.every((r) => r.version === 1)).toBe(true);
+    expect(results.filter((r) => r.applied.length > 0)).toEqual([{ applied: VERSIONS, version: LATEST }]);
+    expect(results.every((r) => r.version === LATEST)).toBe(true);
     expect(await tablesOf(schema)).toEqual(TABLES);
-    const { rows } = await admin.query(`SELECT version FROM "${schema}".mcp_migrations`);
-    expect(rows).toEqual([{ version: 1 }]);
+    const { rows } = await admin.query(`SELECT version FROM "${schema}".mcp_migrations ORDER BY version`);
+    expect(rows).toEqual(VERSIONS.map((version) => ({ version })));
   } finally {
     await Promise.all(pools.map((pool) => pool.end()));
   }
@@ -52,32 +61,42 @@ test('five pools migrating one fresh schema at once: no error, applied exactly o
 
 test('migrate is idempotent and leaves the pool open', async () => {
   const schema = newSchema('idem');
-  expect(await migrate(admin, { schema })).toEqual({ applied: [1], version: 1 });
-  expect(await migrate(admin, { schema })).toEqual({ applied: [], version: 1 });
+  expect(await migrate(admin, { schema })).toEqual({ applied: VERSIONS, version: LATEST });
+  expect(await migrate(admin, { schema })).toEqual({ applied: [], version: LATEST });
   expect((await admin.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
 });
+
+const sqlFile = (migration: Migration) =>
+  join(__dirname, '..', 'sql', `${String(migration.version).padStart(3, '0')}_${migration.name}.sql`);
 
 test('sql/*.sql are the migrations rendered for the default names, and migrate() accepts what they made', async () => {
   const defaults = new PostgresNames();
   for (const migration of MIGRATIONS) {
-    const file = join(
-      __dirname,
-      '..',
-      'sql',
-      `${String(migration.version).padStart(3, '0')}_${migration.name}.sql`,
-    );
-    expect(readFileSync(file, 'utf8')).toBe(renderMigrationFile(migration, defaults));
+    expect(readFileSync(sqlFile(migration), 'utf8')).toBe(renderMigrationFile(migration, defaults));
   }
-  // Run the shipped file (pointed at a throwaway schema instead of public) as psql would.
+  // Run the shipped files in order (pointed at a throwaway schema instead of public) as psql would.
   const schema = newSchema('file');
-  const sql = readFileSync(join(__dirname, '..', 'sql', '001_initial.sql'), 'utf8').replaceAll(
-    '"public".',
-    `"${schema}".`,
-  );
   await admin.query(`CREATE SCHEMA "${schema}"`);
-  await admin.query(sql);
+  for (const migration of MIGRATIONS) {
+    await admin.query(readFileSync(sqlFile(migration), 'utf8').replaceAll('"public".', `"${schema}".`));
+  }
   expect(await tablesOf(schema)).toEqual(TABLES);
-  expect(await migrate(admin, { schema })).toEqual({ applied: [], version: 1 });
+  expect(await migrate(admin, { schema })).toEqual({ applied: [], version: LATEST });
+});
+
+test('a schema at version 1 (installed before claims) is upgraded in place, its sessions kept', async () => {
+  const schema = newSchema('upgrade');
+  await admin.query(`CREATE SCHEMA "${schema}"`);
+  await admin.query(readFileSync(sqlFile(MIGRATIONS[0]!), 'utf8').replaceAll('"public".', `"${schema}".`));
+  const store = new PostgresSessionStore({ pool: admin, schema });
+  await store.create({ id: 'kept', protocolVersion: '2025-11-25', clientInfo: { name: 'c', version: '1' } });
+  expect(await migrate(admin, { schema })).toEqual({
+    applied: VERSIONS.filter((v) => v > 1),
+    version: LATEST,
+  });
+  expect(await tablesOf(schema)).toEqual(TABLES);
+  expect((await store.get('kept'))?.id).toBe('kept');
+  await store.close();
 });
 
 test('a table prefix keeps two installations apart in one schema', async () => {

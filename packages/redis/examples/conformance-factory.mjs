@@ -1,7 +1,12 @@
 // Conformance factory for @mcp-session-store/redis: what the CLI loads.
 //   REDIS_URL=redis://127.0.0.1:6379 npx mcp-session-store-conformance examples/conformance-factory.mjs
 // `createFactory(connect)` builds the same factory on any client (the tests pass a Cluster).
-import { RedisEventStore, RedisMessageBus, RedisSessionStore } from '@mcp-session-store/redis';
+import {
+  RedisClaimStore,
+  RedisEventStore,
+  RedisMessageBus,
+  RedisSessionStore,
+} from '@mcp-session-store/redis';
 import { Redis } from 'ioredis';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -70,14 +75,17 @@ export function createFactory(connect, where = REDIS_URL) {
       maxEventsPerStream: ctx.maxEventsPerStream,
     });
     const bus = new RedisMessageBus({ redis, keyPrefix, onError: ctx.onError });
-    const sessionKey = (id) =>
-      `${keyPrefix}{${id.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)}}`;
+    const claimStore = new RedisClaimStore({ redis, keyPrefix, onError: ctx.onError });
+    // The key layout, written out here rather than taken from the adapter: the read-backs check it.
+    const hashTag = (value) => `{${value.replace(/[%{}]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)}}`;
+    const sessionKey = (id) => `${keyPrefix}${hashTag(id)}`;
     return {
       sessionStore,
       eventStore,
       bus,
+      claimStore,
       inspect: {
-        backendCalls: () => sessionStore.backendCalls + eventStore.backendCalls,
+        backendCalls: () => sessionStore.backendCalls + eventStore.backendCalls + claimStore.backendCalls,
         async sessionTtlMs(id) {
           const ttl = await redis.pttl(sessionKey(id));
           return ttl >= 0 ? ttl : null;
@@ -88,6 +96,10 @@ export function createFactory(connect, where = REDIS_URL) {
           const keys = [eventsKey, ...streams.map((f) => `${sessionKey(sessionId)}:stream:${f.slice(2)}`)];
           const ttls = await Promise.all(keys.map((key) => redis.pttl(key)));
           return ttls.some((t) => t < 0) ? null : Math.min(...ttls);
+        },
+        async claimTtlMs(key) {
+          const ttl = await redis.pttl(`${keyPrefix}claim:${hashTag(key)}`);
+          return ttl >= 0 ? ttl : null;
         },
         async corruptSession(id) {
           await redis.hset(sessionKey(id), 'ci', '{"name": not json');

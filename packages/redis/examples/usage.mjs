@@ -1,7 +1,12 @@
-// The README's example: a Redis-backed session store, event store and bus.
+// The README's example: a Redis-backed session store, event store, bus and claim store.
 // Run: REDIS_URL=redis://127.0.0.1:6379 node examples/usage.mjs
 import { generateSessionId, inboxChannel } from '@mcp-session-store/core';
-import { RedisEventStore, RedisMessageBus, RedisSessionStore } from '@mcp-session-store/redis';
+import {
+  RedisClaimStore,
+  RedisEventStore,
+  RedisMessageBus,
+  RedisSessionStore,
+} from '@mcp-session-store/redis';
 import { Redis } from 'ioredis';
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -41,7 +46,14 @@ await bus.subscribe(inboxChannel('pod-1'), deliver); // resolved: the subscripti
 await bus.publish(inboxChannel('pod-1'), { hello: 'pod-1' });
 console.log(`pod-1 received ${JSON.stringify(await received)}`);
 
+// At most once across processes (a 2026-07-28 requestState consumed once): one claim wins.
+const claims = new RedisClaimStore({ redis, keyPrefix });
+const stateKey = `rs:${generateSessionId()}`;
+const won = await claims.claim(stateKey, 600_000);
+const wonAgain = await claims.claim(stateKey, 600_000); // on any process, while the claim lives
+console.log(`first claim ${won}, second claim ${wonAgain}`);
+
 await store.delete(session.id);
 await events.purgeSession(session.id);
-await Promise.all([store.close(), events.close(), bus.close()]);
+await Promise.all([store.close(), events.close(), bus.close(), claims.close()]);
 redis.disconnect();

@@ -19,6 +19,7 @@ function hashTag(value: string): string {
  * | `<prefix>{<id>}:events` | hash | the session's event-id token and its stream ids |
  * | `<prefix>{<id>}:stream:<streamId>` | stream | one SSE stream's events |
  * | `<prefix>principal:{<principal>}` | sorted set | ids of the principal's sessions (for `list`) |
+ * | `<prefix>claim:{<key>}` | string | one claim (`RedisClaimStore`), expiring with it |
  *
  * Bus channels (not keys) are `<prefix>bus:<channel>`.
  */
@@ -49,6 +50,10 @@ export class RedisKeys {
 
   principal(principal: string): string {
     return `${this.prefix}principal:{${hashTag(principal)}}`;
+  }
+
+  claim(key: string): string {
+    return `${this.prefix}claim:{${hashTag(key)}}`;
   }
 
   channel(name: string): string {

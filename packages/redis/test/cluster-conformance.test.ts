@@ -1,6 +1,12 @@
-// The three shared suites against a real 3-master Redis Cluster started for this file: every
-// multi-key script must stay within one slot (no CROSSSLOT), and pub/sub must cross nodes.
-import { eventStoreSuite, messageBusSuite, sessionStoreSuite } from '@mcp-session-store/core/conformance';
+// The four shared suites against a real 3-master Redis Cluster started for this file: every
+// multi-key script must stay within one slot (no CROSSSLOT), pub/sub must cross nodes, and claims
+// (single keys) spread over every node.
+import {
+  claimStoreSuite,
+  eventStoreSuite,
+  messageBusSuite,
+  sessionStoreSuite,
+} from '@mcp-session-store/core/conformance';
 import { type RedisClusterHandle, startRedisCluster } from '@mcp-session-store/testing';
 import { Cluster } from 'ioredis';
 import { createFactory } from '../examples/conformance-factory.mjs';
@@ -24,6 +30,7 @@ const factory = createFactory(
 sessionStoreSuite({ describe, it }, factory, { name: 'redis cluster: SessionStore conformance' });
 eventStoreSuite({ describe, it }, factory, { name: 'redis cluster: EventStore conformance' });
 messageBusSuite({ describe, it }, factory, { name: 'redis cluster: MessageBus conformance' });
+claimStoreSuite({ describe, it }, factory, { name: 'redis cluster: ClaimStore conformance' });
 
 test('all keys of one session hash to one slot, whatever characters the id holds', async () => {
   const client = new Cluster(cluster.nodes);

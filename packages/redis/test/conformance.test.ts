@@ -1,7 +1,13 @@
-// The three shared suites against the Redis service (REDIS_URL, default redis://127.0.0.1:6379).
-import { eventStoreSuite, messageBusSuite, sessionStoreSuite } from '@mcp-session-store/core/conformance';
+// The four shared suites against the Redis service (REDIS_URL, default redis://127.0.0.1:6379).
+import {
+  claimStoreSuite,
+  eventStoreSuite,
+  messageBusSuite,
+  sessionStoreSuite,
+} from '@mcp-session-store/core/conformance';
 import factory from '../examples/conformance-factory.mjs';
 
 sessionStoreSuite({ describe, it }, factory, { name: 'redis: SessionStore conformance' });
 eventStoreSuite({ describe, it }, factory, { name: 'redis: EventStore conformance' });
 messageBusSuite({ describe, it }, factory, { name: 'redis: MessageBus conformance' });
+claimStoreSuite({ describe, it }, factory, { name: 'redis: ClaimStore conformance' });

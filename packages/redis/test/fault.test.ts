@@ -1,10 +1,11 @@
 // Fault test on a redis-server of its own (never the shared service): kill it mid-run, every
-// operation must fail with a typed, retryable BACKEND_UNAVAILABLE instead of hanging; restart it,
-// and the same store, event store and bus must work again without being rebuilt.
+// operation must fail with a typed, retryable BACKEND_UNAVAILABLE instead of hanging (a claim never
+// resolves, true or false); restart it, and the same store, event store, bus and claim store must
+// work again without being rebuilt.
 import { isSessionStoreError } from '@mcp-session-store/core';
 import { type RedisServerHandle, startRedisServer } from '@mcp-session-store/testing';
 import { Redis } from 'ioredis';
-import { RedisEventStore, RedisMessageBus, RedisSessionStore } from '../src/index.js';
+import { RedisClaimStore, RedisEventStore, RedisMessageBus, RedisSessionStore } from '../src/index.js';
 
 const COMMAND_TIMEOUT_MS = 500;
 let server: RedisServerHandle;
@@ -49,6 +50,7 @@ test('a killed Redis gives typed retryable errors that settle; after a restart e
   const store = new RedisSessionStore({ ...options, idleTtlMs: 60_000 });
   const events = new RedisEventStore(options);
   const bus = new RedisMessageBus(options);
+  const claims = new RedisClaimStore(options);
   const received: unknown[] = [];
   await bus.subscribe('inbox:pod-1', (message) => void received.push(message));
   await store.create(session('before-outage'));
@@ -66,6 +68,7 @@ test('a killed Redis gives typed retryable errors that settle; after a restart e
     ['storeEvent', () => events.forSession('before-outage').storeEvent('_GET_stream', { n: 2 })],
     ['replay', () => events.forSession('before-outage').replayEventsAfter(eventId, { send: async () => {} })],
     ['publish', () => bus.publish('inbox:pod-1', { during: true })],
+    ['claim', () => claims.claim('rs:during-outage', 600_000)],
   ];
   for (const [name, operation] of operations) {
     // Settles well within a generous bound: what matters is that it never hangs.
@@ -90,6 +93,14 @@ test('a killed Redis gives typed retryable errors that settle; after a restart e
   const recovered = await eventually('create', () => store.create(session('after-outage')));
   expect(await store.get('after-outage')).toEqual(recovered);
   expect(await store.touch('after-outage')).toBe(true);
+  // A fresh key per attempt: an attempt that failed may still have landed, and then its key reads false.
+  let attempt = 0;
+  const claimed = await eventually('claim', async () => {
+    const key = `rs:after-outage-${attempt++}`;
+    return { key, won: await claims.claim(key, 600_000) };
+  });
+  expect(claimed.won).toBe(true);
+  expect(await claims.claim(claimed.key, 600_000)).toBe(false);
   const newId = await events.forSession('after-outage').storeEvent('_GET_stream', { n: 3 });
   expect(await events.forSession('after-outage').getStreamIdForEventId(newId)).toBe('_GET_stream');
   // The bus's own subscriber connection resubscribes after reconnecting.
@@ -98,6 +109,6 @@ test('a killed Redis gives typed retryable errors that settle; after a restart e
     await new Promise((resolve) => setTimeout(resolve, 100));
     if (!received.some((m) => (m as { after?: boolean }).after)) throw new Error('not delivered yet');
   });
-  await Promise.all([store.close(), events.close(), bus.close()]);
+  await Promise.all([store.close(), events.close(), bus.close(), claims.close()]);
   expect(unhandled).toEqual([]);
 }, 60_000);

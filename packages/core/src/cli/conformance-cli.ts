@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `mcp-session-store-conformance <module> [--suite sessions|events|bus|all]`
+ * `mcp-session-store-conformance <module> [--suite sessions|events|bus|claims|all]`
  *
  * Loads an adapter factory module (its default export: `(ctx) => adapter`) and runs the
  * conformance suites against it with the built-in runner: no test framework needed.
@@ -19,12 +19,12 @@ import {
   suitesFor,
 } from '../conformance/index.js';
 
-const USAGE = `Usage: mcp-session-store-conformance <factory-module> [--suite sessions|events|bus|all] [--timeout ms]
+const USAGE = `Usage: mcp-session-store-conformance <factory-module> [--suite sessions|events|bus|claims|all] [--timeout ms]
 
 Runs the @mcp-session-store conformance suites against an adapter.
 
   <factory-module>  a .js/.mjs/.cjs file whose default export is an async factory
-                    (ctx) => ({ sessionStore?, eventStore?, bus?, inspect?, dispose? });
+                    (ctx) => ({ sessionStore?, eventStore?, bus?, claimStore?, inspect?, dispose? });
                     it may also export \`conformance\` = { exclude: { '<test name>': '<reason>' } }
   --suite           which suite to run; 'all' (default) runs every suite the adapter provides
   --timeout         per-test limit in ms (default 20000)
@@ -98,6 +98,7 @@ async function probe(factory: AdapterFactory): Promise<SuiteName[]> {
     adapter.sessionStore?.close(),
     adapter.eventStore?.close(),
     adapter.bus?.close(),
+    adapter.claimStore?.close(),
   ]);
   await adapter.dispose?.();
   return names;
@@ -124,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
     if (args.suite === 'all') {
       suites = provided;
       if (suites.length === 0)
-        throw new UsageError('the factory returned no sessionStore, eventStore or bus');
+        throw new UsageError('the factory returned no sessionStore, eventStore, bus or claimStore');
     } else {
       if (!provided.includes(args.suite)) {
         throw new UsageError(`the factory provides no component for the '${args.suite}' suite`);

@@ -103,6 +103,7 @@ async function closeAdapter(adapter: AdapterUnderTest): Promise<void> {
     adapter.sessionStore?.close(),
     adapter.eventStore?.close(),
     adapter.bus?.close(),
+    adapter.claimStore?.close(),
   ]);
   await adapter.dispose?.();
   for (const r of results) if (r.status === 'rejected') throw r.reason;

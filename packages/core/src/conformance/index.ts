@@ -5,14 +5,17 @@
  *
  * @packageDocumentation
  */
+import type { ClaimStore } from '../contract/claim-store.js';
 import type { EventStoreFactory } from '../contract/event-store.js';
 import type { MessageBus } from '../contract/message-bus.js';
 import type { SessionStore } from '../contract/session-store.js';
+import { claimStoreSuite } from './claim-store-suite.js';
 import { eventStoreSuite } from './event-store-suite.js';
 import { messageBusSuite } from './message-bus-suite.js';
 import { sessionStoreSuite } from './session-store-suite.js';
 import type { AdapterFactory, SuiteOptions, TestApi } from './types.js';
 
+export { claimStoreSuite, INVALID_CLAIM_KEYS, INVALID_CLAIM_TTLS } from './claim-store-suite.js';
 export { eventStoreSuite } from './event-store-suite.js';
 export { randomNamespace, suiteContext } from './helpers.js';
 export { messageBusSuite } from './message-bus-suite.js';
@@ -32,6 +35,7 @@ export const SUITES = {
   sessions: sessionStoreSuite,
   events: eventStoreSuite,
   bus: messageBusSuite,
+  claims: claimStoreSuite,
 } as const satisfies Record<string, (api: TestApi, factory: AdapterFactory, options?: SuiteOptions) => void>;
 
 /** A suite name. */
@@ -42,6 +46,7 @@ export interface ProvidedComponents {
   sessionStore?: SessionStore | undefined;
   eventStore?: EventStoreFactory | undefined;
   bus?: MessageBus | undefined;
+  claimStore?: ClaimStore | undefined;
 }
 
 /** The suites that apply to the components an adapter provides. */
@@ -50,5 +55,6 @@ export function suitesFor(components: ProvidedComponents): SuiteName[] {
   if (components.sessionStore) names.push('sessions');
   if (components.eventStore) names.push('events');
   if (components.bus) names.push('bus');
+  if (components.claimStore) names.push('claims');
   return names;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { ClaimStore } from '../contract/claim-store.js';
 import type { EventStoreFactory } from '../contract/event-store.js';
 import type { MessageBus } from '../contract/message-bus.js';
 import type { SessionStore } from '../contract/session-store.js';
@@ -50,6 +51,12 @@ export interface AdapterInspector {
   sessionTtlMs?(id: string): Promise<number | null>;
   /** The smallest remaining time-to-live in ms over everything stored for a session's events. */
   eventTtlMs?(sessionId: string): Promise<number | null>;
+  /**
+   * The backend's own remaining time-to-live in ms of the claim on `key` (as passed to `claim`,
+   * before any prefixing or hashing), or null if the backend holds no such claim or no TTL for it.
+   * Required when the claim store declares `capabilities.nativeTtl`.
+   */
+  claimTtlMs?(key: string): Promise<number | null>;
   /** Overwrites the stored record with bytes that do not decode as a record. */
   corruptSession?(id: string): Promise<void>;
   /** How many backend calls this adapter instance has made so far. */
@@ -61,6 +68,8 @@ export interface AdapterUnderTest {
   sessionStore?: SessionStore;
   eventStore?: EventStoreFactory;
   bus?: MessageBus;
+  /** At-most-once claims (`ClaimStore`), checked by `claimStoreSuite`. */
+  claimStore?: ClaimStore;
   inspect?: AdapterInspector;
   /**
    * Runs after the suite closed the components: close clients the factory opened and remove the

@@ -25,17 +25,28 @@ export interface ClaimStoreBaseOptions {
  * Guarantees, for one namespace:
  * - **Exactly one winner.** Of N concurrent `claim(key, ttl)` calls on any processes, exactly one
  *   resolves `true`; the others resolve `false`. A later call resolves `false` while the claim lives.
+ *   A losing call changes nothing: it neither extends nor shortens the claim it lost to.
  * - **Bounded life.** A claim lives `ttlMs` from the winning call (by the backend's clock or the
- *   injected one, per `capabilities.clock`); after that the key may be claimed again, and the
- *   backend removes it (natively where `capabilities.nativeTtl`, else by a sweep). Pick a TTL at
+ *   injected one, per `capabilities.clock`): never less (a claim that ended early would let a
+ *   consumed value be used twice), at most `capabilities.ttlGranularityMs` more. With an injected
+ *   clock the end is exact and exclusive: claimed at `t`, it is held at `t + ttlMs - 1` and free at
+ *   `t + ttlMs`. After that the key may be claimed again, and the backend removes it (natively where
+ *   `capabilities.nativeTtl`, else by a sweep), so expired claims do not accumulate. Pick a TTL at
  *   least as long as the thing claimed stays valid.
+ * - Keys are compared exactly (byte for byte); no character of {@link CLAIM_KEY_PATTERN} is special
+ *   (`*`, `?`, `[`, `{`, `%`, `\`, `:` included). Namespaces (the adapter's prefix, table, ...)
+ *   never see each other's claims.
  * - **No false wins on faults.** When the backend cannot be reached the call rejects with
  *   `BACKEND_UNAVAILABLE` (retryable, in bounded time): a caller never reads `true` for a claim
  *   that was not recorded. (If the write landed but its answer was lost, a retry reads `false`:
  *   the claim is then lost, never doubled.)
  * - Bad input (`INVALID_ARGUMENT`: a key outside {@link CLAIM_KEY_PATTERN}, a TTL that is not a
- *   positive integer up to {@link MAX_CLAIM_TTL_MS}) is refused before any backend call.
+ *   positive integer up to {@link MAX_CLAIM_TTL_MS}) is refused before any backend call, and
+ *   records nothing (`validateClaim` from core does the check).
  * - After `close()`, calls reject with `CLOSED`.
+ *
+ * `claimStoreSuite` (`@mcp-session-store/core/conformance`) checks every rule above but the fault one,
+ * which each adapter proves with a fault test on its own backend.
  *
  * @example
  * ```ts
