@@ -11,7 +11,14 @@ import {
   type ServerOptions,
   type RequestStateCodec as V2RequestStateCodec,
 } from '@modelcontextprotocol/server';
-import { type ClaimStore, createRequestStateCodec, SessionStoreError } from '../src/index.js';
+import {
+  type ClaimStore,
+  type Clock,
+  createRequestStateCodec,
+  SessionStoreError,
+  systemClock,
+  TestClock,
+} from '../src/index.js';
 import { ReferenceClaimStore } from './fixtures/reference-claim-store.mjs';
 
 interface WizardState {
@@ -29,8 +36,8 @@ const ENVELOPE = {
 };
 
 /** One pod: v2's handler whose servers verify requestState with our codec. */
-function startPod(claims: ClaimStore) {
-  const codec = createRequestStateCodec<WizardState>({ keyring, claims });
+function startPod(claims: ClaimStore, clock: Clock = systemClock) {
+  const codec = createRequestStateCodec<WizardState>({ keyring, claims, clock });
   // The codec is SDK v2's RequestStateCodec shape, and its verify is v2's verify hook.
   const asV2: V2RequestStateCodec<WizardState> = codec;
   const hook: NonNullable<ServerOptions['requestState']>['verify'] = codec.verify;
@@ -164,9 +171,11 @@ test('an inputRequired round started on one pod finishes on the other; a replay 
   }
 });
 
-test('a tampered, foreign or misdirected state gets -32602, and leaves the state usable by its owner', async () => {
+test('a tampered, foreign, misdirected or expired state gets -32602, and leaves the state usable by its owner', async () => {
+  const clock = new TestClock();
   const pod = startPod(
-    new ReferenceClaimStore({ namespace: `ns${randomBytes(6).toString('hex')}`, clock: { now: Date.now } }),
+    new ReferenceClaimStore({ namespace: `ns${randomBytes(6).toString('hex')}`, clock }),
+    clock,
   );
   try {
     const state = (await callTool(pod, 'wizard', { authInfo: user('alice') })).message.result
@@ -186,6 +195,17 @@ test('a tampered, foreign or misdirected state gets -32602, and leaves the state
       await callTool(pod, 'wizard', { requestState: state, inputResponses: ANSWER }),
       await callTool(pod, 'other', { requestState: state, inputResponses: ANSWER, authInfo: user('alice') }),
     ];
+    const expiring = (await callTool(pod, 'wizard', { authInfo: user('alice') })).message.result
+      ?.requestState as string;
+    clock.advance(600_000);
+    attempts.push(
+      await callTool(pod, 'wizard', {
+        requestState: expiring,
+        inputResponses: ANSWER,
+        authInfo: user('alice'),
+      }),
+    );
+    clock.advance(-600_000);
     for (const attempt of attempts) {
       expect(attempt.status).toBe(200);
       expect(attempt.message.error).toEqual(SDK_REFUSAL);
@@ -196,6 +216,7 @@ test('a tampered, foreign or misdirected state gets -32602, and leaves the state
         'requestState was issued to another principal',
         'requestState was issued to another principal',
         'requestState was issued for another request',
+        'requestState has expired',
       ],
     );
     for (const message of pod.errors)
