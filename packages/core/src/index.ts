@@ -93,6 +93,23 @@ export {
   jsonByteLength,
 } from './json.js';
 export {
+  defaultRequestBinding,
+  defaultRequestStatePrincipal,
+  type RequestStateContext,
+} from './request-state/binding.js';
+export {
+  createRequestStateCodec,
+  DEFAULT_REQUEST_STATE_TTL_SECONDS,
+  REQUEST_STATE_CLAIM_MARGIN_MS,
+  type RequestStateCodec,
+  type RequestStateCodecOptions,
+} from './request-state/codec.js';
+export {
+  isRequestStateError,
+  RequestStateError,
+  type RequestStateFailure,
+} from './request-state/errors.js';
+export {
   createServerEventBus,
   SERVER_EVENT_KINDS,
   SERVER_EVENTS_CHANNEL,

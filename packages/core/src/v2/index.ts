@@ -1,12 +1,30 @@
 /**
  * `@mcp-session-store/core/v2`: run an MCP server built on `@modelcontextprotocol/server` 2.x
- * (SDK v2) on many processes behind any load balancer, for 2025 session clients. Needs
+ * (SDK v2) on many processes behind any load balancer, for 2025 session clients; and
+ * `createRequestStateCodec` for 2026-07-28 `requestState` across pods. Needs
  * `@modelcontextprotocol/server` 2.4+ (an optional peer dependency). For
  * `@modelcontextprotocol/sdk` 1.x, import from `@mcp-session-store/core/router` instead.
  *
  * @packageDocumentation
  */
 
+export {
+  defaultRequestBinding,
+  defaultRequestStatePrincipal,
+  type RequestStateContext,
+} from '../request-state/binding.js';
+export {
+  createRequestStateCodec,
+  DEFAULT_REQUEST_STATE_TTL_SECONDS,
+  REQUEST_STATE_CLAIM_MARGIN_MS,
+  type RequestStateCodec,
+  type RequestStateCodecOptions,
+} from '../request-state/codec.js';
+export {
+  isRequestStateError,
+  RequestStateError,
+  type RequestStateFailure,
+} from '../request-state/errors.js';
 export {
   LOCALHOST_HOSTS,
   type PrincipalContext,
