@@ -11,6 +11,7 @@ import type { SessionStore } from '../contract/session-store.js';
 import { eventStoreSuite } from './event-store-suite.js';
 import { messageBusSuite } from './message-bus-suite.js';
 import { sessionStoreSuite } from './session-store-suite.js';
+import { stateHandleSuite } from './state-handle-suite.js';
 import type { AdapterFactory, SuiteOptions, TestApi } from './types.js';
 
 export { eventStoreSuite } from './event-store-suite.js';
@@ -18,6 +19,7 @@ export { randomNamespace, suiteContext } from './helpers.js';
 export { messageBusSuite } from './message-bus-suite.js';
 export { ConformanceRunner, type TestResult } from './runner.js';
 export { INVALID_SESSION_IDS, sampleSession, sessionStoreSuite } from './session-store-suite.js';
+export { stateHandleSuite } from './state-handle-suite.js';
 export type {
   AdapterFactory,
   AdapterFactoryContext,
@@ -32,6 +34,7 @@ export const SUITES = {
   sessions: sessionStoreSuite,
   events: eventStoreSuite,
   bus: messageBusSuite,
+  handles: stateHandleSuite,
 } as const satisfies Record<string, (api: TestApi, factory: AdapterFactory, options?: SuiteOptions) => void>;
 
 /** A suite name. */
@@ -50,5 +53,7 @@ export function suitesFor(components: ProvidedComponents): SuiteName[] {
   if (components.sessionStore) names.push('sessions');
   if (components.eventStore) names.push('events');
   if (components.bus) names.push('bus');
+  // State handles are built on the session store: they apply wherever there is one.
+  if (components.sessionStore) names.push('handles');
   return names;
 }
