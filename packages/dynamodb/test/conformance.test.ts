@@ -1,7 +1,13 @@
 // The three shared suites against DynamoDB Local (started by test/support/global-setup.ts).
-import { eventStoreSuite, messageBusSuite, sessionStoreSuite } from '@mcp-session-store/core/conformance';
+import {
+  eventStoreSuite,
+  messageBusSuite,
+  sessionStoreSuite,
+  stateHandleSuite,
+} from '@mcp-session-store/core/conformance';
 import factory from '../examples/conformance-factory.mjs';
 
 sessionStoreSuite({ describe, it }, factory, { name: 'dynamodb: SessionStore conformance' });
+stateHandleSuite({ describe, it }, factory, { name: 'dynamodb: state handles' });
 eventStoreSuite({ describe, it }, factory, { name: 'dynamodb: EventStore conformance' });
 messageBusSuite({ describe, it }, factory, { name: 'dynamodb: MessageBus conformance' });

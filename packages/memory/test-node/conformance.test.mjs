@@ -1,8 +1,14 @@
 // The three shared suites under node:test (no jest), through the example factory module.
 import { describe, it } from 'node:test';
-import { eventStoreSuite, messageBusSuite, sessionStoreSuite } from '@mcp-session-store/core/conformance';
+import {
+  eventStoreSuite,
+  messageBusSuite,
+  sessionStoreSuite,
+  stateHandleSuite,
+} from '@mcp-session-store/core/conformance';
 import factory from '../examples/conformance-factory.mjs';
 
 sessionStoreSuite({ describe, it }, factory, { name: 'memory: SessionStore conformance (node:test)' });
+stateHandleSuite({ describe, it }, factory, { name: 'memory: state handles (node:test)' });
 eventStoreSuite({ describe, it }, factory, { name: 'memory: EventStore conformance (node:test)' });
 messageBusSuite({ describe, it }, factory, { name: 'memory: MessageBus conformance (node:test)' });

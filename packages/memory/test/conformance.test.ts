@@ -1,7 +1,13 @@
 // The three shared suites under jest, through the same factory module the CLI uses.
-import { eventStoreSuite, messageBusSuite, sessionStoreSuite } from '@mcp-session-store/core/conformance';
+import {
+  eventStoreSuite,
+  messageBusSuite,
+  sessionStoreSuite,
+  stateHandleSuite,
+} from '@mcp-session-store/core/conformance';
 import factory from '../examples/conformance-factory.mjs';
 
 sessionStoreSuite({ describe, it }, factory, { name: 'memory: SessionStore conformance' });
+stateHandleSuite({ describe, it }, factory, { name: 'memory: state handles' });
 eventStoreSuite({ describe, it }, factory, { name: 'memory: EventStore conformance' });
 messageBusSuite({ describe, it }, factory, { name: 'memory: MessageBus conformance' });

@@ -1,6 +1,11 @@
 // The three shared suites against a real 3-master Redis Cluster started for this file: every
 // multi-key script must stay within one slot (no CROSSSLOT), and pub/sub must cross nodes.
-import { eventStoreSuite, messageBusSuite, sessionStoreSuite } from '@mcp-session-store/core/conformance';
+import {
+  eventStoreSuite,
+  messageBusSuite,
+  sessionStoreSuite,
+  stateHandleSuite,
+} from '@mcp-session-store/core/conformance';
 import { type RedisClusterHandle, startRedisCluster } from '@mcp-session-store/testing';
 import { Cluster } from 'ioredis';
 import { createFactory } from '../examples/conformance-factory.mjs';
@@ -22,6 +27,7 @@ const factory = createFactory(
 );
 
 sessionStoreSuite({ describe, it }, factory, { name: 'redis cluster: SessionStore conformance' });
+stateHandleSuite({ describe, it }, factory, { name: 'redis cluster: state handles' });
 eventStoreSuite({ describe, it }, factory, { name: 'redis cluster: EventStore conformance' });
 messageBusSuite({ describe, it }, factory, { name: 'redis cluster: MessageBus conformance' });
 
