@@ -124,6 +124,21 @@ export {
   MAX_SESSION_ID_LENGTH,
   redactSessionId,
 } from './session-id.js';
+export {
+  DEFAULT_STATE_HANDLE_PREFIX,
+  STATE_HANDLE_PREFIX_PATTERN,
+} from './state-handles/handle-format.js';
+export {
+  createStateHandles,
+  isStateHandleRecord,
+  STATE_HANDLE_RECORD_MARKER,
+  type StateHandleEntry,
+  type StateHandleRetryOptions,
+  type StateHandles,
+  type StateHandlesOptions,
+  type StateHandleUpdateOptions,
+  type StateHandleUpdater,
+} from './state-handles/state-handles.js';
 export { type BackendTimeoutOptions, withBackendTimeout } from './store-kit/backend-timeout.js';
 export {
   type BusSubscription,

@@ -4,6 +4,8 @@
  * `createRequestStateCodec` for 2026-07-28 `requestState` across pods. Needs
  * `@modelcontextprotocol/server` 2.4+ (an optional peer dependency). For
  * `@modelcontextprotocol/sdk` 1.x, import from `@mcp-session-store/core/router` instead.
+ * For 2026-07-28 clients: `createServerEventBus` (listen streams across pods) and
+ * `createStateHandles` (explicit state handles across tool calls, any pod).
  *
  * @packageDocumentation
  */
@@ -51,3 +53,18 @@ export {
   type ServerEventBusOptions,
   type SharedServerEventBus,
 } from '../server-events/server-event-bus.js';
+export {
+  DEFAULT_STATE_HANDLE_PREFIX,
+  STATE_HANDLE_PREFIX_PATTERN,
+} from '../state-handles/handle-format.js';
+export {
+  createStateHandles,
+  isStateHandleRecord,
+  STATE_HANDLE_RECORD_MARKER,
+  type StateHandleEntry,
+  type StateHandleRetryOptions,
+  type StateHandles,
+  type StateHandlesOptions,
+  type StateHandleUpdateOptions,
+  type StateHandleUpdater,
+} from '../state-handles/state-handles.js';
