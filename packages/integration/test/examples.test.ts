@@ -5,12 +5,21 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startRoundRobinBalancer } from '@mcp-session-store/testing';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { deleteRedisKeys, REDIS_URL } from '../src/redis-pod-cluster.js';
 import type { SdkMajor } from '../src/sdk-major.js';
 import { connectTestClient, textOf } from '../src/test-client.js';
+import { waitUntil } from './support/wait-until.js';
 
 const EXAMPLES = join(__dirname, '..', 'examples');
 const keyPrefix = `mcpss-test:examples-${randomBytes(4).toString('hex')}:`;
+
+/** The text of a result of SDK v2's own client. */
+const textOfResult = (result: unknown): string =>
+  (result as { content: Array<{ text?: string }> }).content[0]?.text ?? '';
+
+/** The keyring every copy of the dual-era example shares. */
+const KEYRING = JSON.stringify({ activeKeyId: 'k1', keys: { k1: randomBytes(32).toString('base64') } });
 
 afterAll(() => deleteRedisKeys(keyPrefix));
 
@@ -18,7 +27,13 @@ afterAll(() => deleteRedisKeys(keyPrefix));
 async function startExample(file: string): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(EXAMPLES, file)], {
-    env: { ...process.env, PORT: String(port), REDIS_URL, KEY_PREFIX: keyPrefix },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      REDIS_URL,
+      KEY_PREFIX: keyPrefix,
+      REQUEST_STATE_KEYRING: KEYRING,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -83,9 +98,65 @@ test.each(EXAMPLE_FILES)(
   60_000,
 );
 
+test('v2/dual-era.mjs: two copies serve a 2025 session and a 2026-07-28 client; one announce reaches both', async () => {
+  const [a, b] = [await startExample('v2/dual-era.mjs'), await startExample('v2/dual-era.mjs')];
+  const balancer = await startRoundRobinBalancer([new URL(a.url).origin, new URL(b.url).origin]);
+  try {
+    const url = `${balancer.url}/mcp`;
+    const changes = { legacy: 0, modern: 0 };
+    // 2025: a session, a real elicitation answered through the other copy, a GET stream.
+    let getStreamOpen = false;
+    const legacy = new Client(
+      { name: 'example-test', version: '1' },
+      { capabilities: { elicitation: { form: {} } } },
+    );
+    legacy.setRequestHandler('elicitation/create', async () => ({
+      action: 'accept',
+      content: { name: 'Ada' },
+    }));
+    legacy.setNotificationHandler('notifications/tools/list_changed', () => void changes.legacy++);
+    const legacyTransport = new StreamableHTTPClientTransport(new URL(url), {
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        if ((init?.method ?? 'GET') === 'GET' && response.ok) getStreamOpen = true;
+        return response;
+      },
+    });
+    await legacy.connect(legacyTransport);
+    expect(legacyTransport.sessionId).toBeDefined();
+    expect(textOfResult(await legacy.callTool({ name: 'greet', arguments: {} }))).toBe('Hello, Ada!');
+    // 2026-07-28: an input_required round whose retry the balancer sends to the other copy.
+    const modern = new Client(
+      { name: 'example-test', version: '1' },
+      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    modern.setRequestHandler('elicitation/create', async () => ({
+      action: 'accept',
+      content: { name: 'Bo' },
+    }));
+    modern.setNotificationHandler('notifications/tools/list_changed', () => void changes.modern++);
+    await modern.connect(new StreamableHTTPClientTransport(new URL(url)));
+    expect(textOfResult(await modern.callTool({ name: 'greet', arguments: {} }))).toBe('Hello, Bo!');
+    const listen = await modern.listen({ toolsListChanged: true });
+    await waitUntil(() => getStreamOpen, 'the 2025 GET stream');
+    // Announced by whichever copy runs the call: both clients hear it once.
+    expect(textOfResult(await modern.callTool({ name: 'announce', arguments: {} }))).toBe('announced');
+    await waitUntil(() => changes.legacy === 1 && changes.modern === 1, 'the change on both streams');
+    expect(new Set(balancer.log).size).toBe(2);
+    await listen.close();
+    await modern.close();
+    await legacyTransport.terminateSession();
+    await legacy.close();
+  } finally {
+    await balancer.stop();
+    expect(await stopExample(a.child)).toBe(0);
+    expect(await stopExample(b.child)).toBe(0);
+  }
+}, 60_000);
+
 test('the README shows the Express and Hono examples exactly as the files the tests run', () => {
   const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
-  for (const file of ['express.mjs', 'hono.mjs', 'v2/express.mjs']) {
+  for (const file of ['express.mjs', 'hono.mjs', 'v2/express.mjs', 'v2/dual-era.mjs']) {
     const source = readFileSync(join(EXAMPLES, file), 'utf8').trimEnd();
     expect({ file, inReadme: readme.includes(`\`\`\`js\n${source}\n\`\`\``) }).toEqual({
       file,
