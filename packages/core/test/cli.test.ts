@@ -25,7 +25,7 @@ test('passes on the reference store: one line per test, a summary line, exit 0',
 
 test('runs the claim suite by default when the factory provides a claimStore, and alone with --suite claims', () => {
   const all = runCli(join(FIXTURES, 'reference.mjs'));
-  expect(all.stdout).toContain('(sessions, claims)');
+  expect(all.stdout).toContain('(sessions, claims, handles)');
   expect(all.stdout).toContain('  ✔ ClaimStore conformance › at most once › exactly one of many concurrent');
   const claims = runCli(join(FIXTURES, 'reference.mjs'), '--suite', 'claims');
   expect(claims.code).toBe(0);
