@@ -11,6 +11,7 @@ import {
   startPodCluster,
 } from '@mcp-session-store/testing';
 import { podSettingsEnv } from './pod-settings.js';
+import { newRequestStateKey, REQUEST_STATE_KEY_ENV } from './request-state-key.js';
 import { DEFAULT_SDK, type SdkMajor } from './sdk-major.js';
 
 /** The backends a cluster can run on. `memory` is process memory: one pod only. */
@@ -70,6 +71,8 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
       ...podSettingsEnv({ sdk: options.sdk ?? DEFAULT_SDK }),
       STORE: store,
       KEY_PREFIX: `mcp-demo-${process.pid}-${Date.now()}:`,
+      // Every pod verifies the requestState another pod sealed (the v2 example server's tools).
+      [REQUEST_STATE_KEY_ENV]: newRequestStateKey(),
     };
     if (store === 'memory') {
       log('backend: process memory (one pod; sessions die with it)');

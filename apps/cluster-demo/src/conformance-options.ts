@@ -4,11 +4,13 @@ import { DEFAULT_SDK, parseSdkMajor, type SdkMajor } from './sdk-major.js';
 
 export const CONFORMANCE_USAGE = `Usage: pnpm conformance [--sdk 1|2] [--store stock|stock-cluster|memory|redis|postgres|dynamodb|all] [--pods N]
   --sdk    the MCP SDK major of the servers: 1 (default: @modelcontextprotocol/sdk 1.x, stock-server.ts and
-           createMcpSessionRouter) or 2 (@modelcontextprotocol/server 2.x, stock-server-v2.ts and
-           createMcpSessionHandler)
+           createMcpSessionRouter; runner 0.1.16 active and 0.2.0-alpha.12 2025-11-25 all) or 2
+           (@modelcontextprotocol/server 2.x, stock-server-v2.ts serving both eras and
+           createMcpSessionHandler; runner 0.2.0-alpha.12 2026-07-28 all and 2025-11-25 all)
   --store  what to test (repeatable; default all: the stock single-process baseline, the same stock
            server as N processes behind the balancer without the router (the problem: expected to
-           fail, not counted), then memory with 1 pod and redis, postgres, dynamodb with N pods each)
+           fail, not counted), then memory with 1 pod and redis, postgres, dynamodb with N pods each;
+           any failed check or warning fails a target other than the problem)
   --pods   pods per shared backend and for stock-cluster (default 3)`;
 
 /** `stock-cluster` is the problem this project solves: it is expected to fail and is not counted. */

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SdkMajor } from './sdk-major.js';
 
 const RUNNER_DIR = join(import.meta.dirname, '..', 'conformance-runner');
 const RUNNER_NODE = join(RUNNER_DIR, 'node_modules', '.bin', 'node');
@@ -20,22 +21,47 @@ export interface ConformanceSuite {
   args: readonly string[];
 }
 
-/** The suites every target is measured with, in order. */
-export const SUITES: readonly ConformanceSuite[] = [
-  {
-    // The runner's stable release: its active server suite (2025 scenarios), what CI has always run.
-    label: '0.1.16, active',
-    cli: join(RUNNER_DIR, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js'),
-    args: [],
-  },
-  {
-    // The next runner (npm alias `conformance-next`): every 2025-11-25 scenario, pending ones too
-    // (server-sse-polling, json-schema-2020-12, the session lifecycle, DNS rebinding).
-    label: '0.2.0-alpha.12, 2025-11-25 all',
-    cli: join(RUNNER_DIR, 'node_modules', 'conformance-next', 'dist', 'index.js'),
-    args: ['--spec-version', '2025-11-25', '--suite', 'all'],
-  },
-];
+const STABLE_CLI = join(
+  RUNNER_DIR,
+  'node_modules',
+  '@modelcontextprotocol',
+  'conformance',
+  'dist',
+  'index.js',
+);
+// The next runner, installed under the npm alias `conformance-next`.
+const NEXT_CLI = join(RUNNER_DIR, 'node_modules', 'conformance-next', 'dist', 'index.js');
+
+/** The runner's stable release: its active server suite (2025 scenarios), what CI has always run. */
+const STABLE_ACTIVE: ConformanceSuite = { label: '0.1.16, active', cli: STABLE_CLI, args: [] };
+/**
+ * Every 2025-11-25 scenario of the next runner, pending ones too (server-sse-polling,
+ * json-schema-2020-12, the session lifecycle, DNS rebinding): a superset of 0.1.16's active suite.
+ */
+const NEXT_2025: ConformanceSuite = {
+  label: '0.2.0-alpha.12, 2025-11-25 all',
+  cli: NEXT_CLI,
+  args: ['--spec-version', '2025-11-25', '--suite', 'all'],
+};
+/**
+ * Every 2026-07-28 scenario of the next runner: session-less requests (server/discover, the
+ * per-request envelope, header validation), subscriptions/listen, input-required results with
+ * requestState, caching hints; and the 2025 scenarios the revision keeps, on the 2026 wire.
+ */
+const NEXT_2026: ConformanceSuite = {
+  label: '0.2.0-alpha.12, 2026-07-28 all',
+  cli: NEXT_CLI,
+  args: ['--spec-version', '2026-07-28', '--suite', 'all'],
+};
+
+/**
+ * The suites every target is measured with, in order, per SDK major: SDK 1.x speaks the 2025
+ * revisions only (0.1.16 active and the next runner's 2025-11-25 suite); SDK v2 serves both eras on
+ * one endpoint (the 2026-07-28 suite, then 2025-11-25, which covers 0.1.16's active scenarios).
+ */
+export function suitesFor(sdk: SdkMajor): readonly ConformanceSuite[] {
+  return sdk === 1 ? [STABLE_ACTIVE, NEXT_2025] : [NEXT_2026, NEXT_2025];
+}
 
 /** One check the runner saved, with the scenario it belongs to. */
 export interface Check {
@@ -47,7 +73,7 @@ export interface Check {
 
 /** Installs the runners and their Node 22 with npm (once; the lockfile pins them). */
 export function ensureRunner(): void {
-  if (existsSync(RUNNER_NODE) && SUITES.every((suite) => existsSync(suite.cli))) return;
+  if (existsSync(RUNNER_NODE) && existsSync(STABLE_CLI) && existsSync(NEXT_CLI)) return;
   console.log('runner: installing @modelcontextprotocol/conformance and node@22 (npm ci, once)...');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: RUNNER_DIR, stdio: 'inherit' });

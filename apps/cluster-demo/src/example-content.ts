@@ -204,6 +204,36 @@ export const NAME_QUESTION = {
   } satisfies FormSchema,
 };
 
+// --- multi-round-trip input (2026-07-28, SEP-2322): what the v2 server's inputRequired tools ask --
+
+/** A one-field form: `{ <field>: <type> }`, the field required. */
+const oneField = (field: string, type: 'string' | 'boolean'): FormSchema => ({
+  type: 'object',
+  properties: { [field]: { type } },
+  required: [field],
+});
+
+/**
+ * What the v2 example server's `inputRequired` tools and prompt ask, under the keys and in the
+ * words the 2026-07-28 runner's input-required scenarios expect.
+ */
+export const INPUT_QUESTIONS = {
+  /** A sampling prompt: the LLM is asked this. */
+  capital: 'What is the capital of France?',
+  /** A sampling prompt, asked beside a name and the roots. */
+  greeting: 'Generate a greeting',
+  /** An elicitation the requestState tools ask beside their state. */
+  confirm: { message: 'Please confirm', requestedSchema: oneField('ok', 'boolean') },
+  /** The two rounds of the multi-round tool. */
+  step1: { message: 'Step 1: What is your name?', requestedSchema: oneField('name', 'string') },
+  step2: { message: 'Step 2: What is your favorite color?', requestedSchema: oneField('color', 'string') },
+  /** What the input-required prompt asks before it renders. */
+  promptContext: {
+    message: 'What context should the prompt use?',
+    requestedSchema: oneField('context', 'string'),
+  },
+};
+
 /** How the runner's elicitation tools report the answer. */
 export const describeElicitation = (result: { action: string; content?: unknown }) =>
   `action=${result.action}, content=${JSON.stringify(result.content ?? {})}`;

@@ -1,11 +1,15 @@
 // The example server on SDK v2 (`@modelcontextprotocol/server` 2.x), what the pods serve with
-// `--sdk 2`: the same tools, resources and prompts as example-server.ts (SDK 1.x), answering the
-// same (example-content.ts), plus tools written the v2 way, returning `inputRequired(...)`: on a 2025
-// session the SDK's legacy shim turns that result into real `elicitation/create` and
-// `sampling/createMessage` requests on the call's stream, then runs the handler again with the
-// answers. Public API only; the router makes several processes invisible to it.
+// `--sdk 2`, for both protocol eras: the same tools, resources and prompts as example-server.ts (SDK
+// 1.x), answering the same (example-content.ts), plus what the 2026-07-28 conformance scenarios
+// expect: tools and a prompt written the v2 way, returning `inputRequired(...)` (on a 2025 session
+// the SDK's legacy shim turns that result into real `elicitation/create`, `sampling/createMessage`
+// and `roots/list` requests on the call's stream, then runs the handler again with the answers),
+// multi-round state sealed with the `requestState` codec the process is given, listen triggers that
+// announce changes through the `notify` the process is given, caching hints, and the diagnostic
+// tools of the `server-stateless` and header-validation scenarios. Public API only: whatever spans
+// processes (the answers' routing, the notifications, the codec's key) comes from what the process
+// passes in.
 import {
-  acceptedContent,
   type CallToolResult,
   completable,
   fromJsonSchema,
@@ -13,8 +17,11 @@ import {
   inputRequired,
   inputResponse,
   McpServer,
+  type McpServerOptions,
+  type RequestStateCodec,
   ResourceTemplate,
   type ServerContext,
+  type ServerNotifier,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import {
@@ -46,16 +53,60 @@ import {
   text,
   WATCHED_URI,
 } from './example-content.js';
+import { registerDiagnosticTools } from './example-diagnostics.js';
+import { type ExampleRequestState, registerInputRequiredTools } from './example-input-required.js';
 import type { ExampleServerContext } from './example-server.js';
 
-/** What the `inputRequired` tools ask the client's LLM. */
-const CAPITAL_QUESTION = 'What is the capital of France?';
+export type { ExampleRequestState } from './example-input-required.js';
+
+/** What a process gives the v2 example server besides where it runs: the parts that span processes. */
+export interface ExampleServerV2Context extends ExampleServerContext {
+  /**
+   * Announces list changes to every open 2026-07-28 `subscriptions/listen` stream (and, where the
+   * serving entry does so, to 2025 GET streams): `createMcpHandler`'s `handler.notify` in one
+   * process; on a cluster, a notifier every pod shares.
+   */
+  notify: ServerNotifier;
+  /**
+   * Seals and verifies the multi-round-trip `requestState` (its `verify` runs before the handler
+   * sees a retried round). Every process of one server must hold the same key.
+   */
+  requestState: RequestStateCodec<ExampleRequestState>;
+}
+
+/**
+ * Caching hints for the 2026-07-28 cacheable results (SEP-2549; 2025 responses never carry them):
+ * the lists and the server's description are the same for every client and change only with a
+ * deployment, which the listen triggers announce; the watched resource changes at any time.
+ */
+const CACHE_HINTS: NonNullable<McpServerOptions['cacheHints']> = {
+  'server/discover': { ttlMs: 60_000, cacheScope: 'public' },
+  'tools/list': { ttlMs: 60_000, cacheScope: 'public' },
+  'prompts/list': { ttlMs: 60_000, cacheScope: 'public' },
+  'resources/list': { ttlMs: 60_000, cacheScope: 'public' },
+  'resources/templates/list': { ttlMs: 60_000, cacheScope: 'public' },
+  'resources/read': { ttlMs: 300_000, cacheScope: 'public' },
+};
+
+/** The watched resource may change at any moment: its reads are not to be cached. */
+const UNCACHED = { ttlMs: 0, cacheScope: 'private' } as const;
 
 type ToolResult = CallToolResult | InputRequiredResult;
 
 /** Builds the v2 example server for one session (or one session-less 2026-07-28 request). */
-export function createExampleServerV2({ pod, sessionId, store }: ExampleServerContext): McpServer {
-  const server = new McpServer(SERVER_INFO, { capabilities: SERVER_CAPABILITIES });
+export function createExampleServerV2({
+  pod,
+  sessionId,
+  store,
+  notify,
+  requestState,
+}: ExampleServerV2Context): McpServer {
+  const server = new McpServer(SERVER_INFO, {
+    capabilities: SERVER_CAPABILITIES,
+    cacheHints: CACHE_HINTS,
+    // Runs before a retried round reaches its handler: a tampered or expired state is answered -32602.
+    requestState: { verify: (state, ctx) => requestState.verify(state, ctx) },
+  });
   const tool = <Shape extends z.ZodRawShape>(
     name: string,
     description: string,
@@ -161,37 +212,9 @@ export function createExampleServerV2({ pod, sessionId, store }: ExampleServerCo
 
   // --- server -> client requests, v2 style: inputRequired(...), written once for both eras -------
   // (The names and answers of the 2026-07-28 runner's input-required scenarios.)
-  tool(
-    'test_input_required_result_elicitation',
-    'Asks for the caller name with an inputRequired elicitation',
-    {},
-    async (_args, ctx) => {
-      const answer = acceptedContent<{ name?: unknown }>(ctx.mcpReq.inputResponses, 'user_name');
-      if (typeof answer?.name !== 'string') {
-        return inputRequired({ inputRequests: { user_name: inputRequired.elicit(NAME_QUESTION as never) } });
-      }
-      return text(`Hello, ${answer.name}!`);
-    },
-  );
-  tool(
-    'test_input_required_result_sampling',
-    'Asks the client LLM with an inputRequired sampling request',
-    {},
-    async (_args, ctx) => {
-      const answer = inputResponse(ctx.mcpReq.inputResponses, 'capital_question');
-      if (answer.kind !== 'sampling') {
-        return inputRequired({
-          inputRequests: {
-            capital_question: inputRequired.createMessage({
-              messages: [{ role: 'user', content: { type: 'text', text: CAPITAL_QUESTION } }],
-              maxTokens: 100,
-            }),
-          },
-        });
-      }
-      return text(`Sampling response: ${sampledText(answer.result.content) ?? '(non-text content)'}`);
-    },
-  );
+  registerInputRequiredTools(server, requestState);
+  // --- the 2026-07-28 runner's diagnostics: listen triggers, stateless probes, header validation -
+  registerDiagnosticTools(server, notify);
 
   // --- the demo's own tools: each says which pod ran it -------------------------------------------
   tool('whoami', 'Which pod ran this call', {}, async () => text(pod));
@@ -258,7 +281,8 @@ export function createExampleServerV2({ pod, sessionId, store }: ExampleServerCo
 
   // --- resources ----------------------------------------------------------------------------------
   for (const { name, uri, metadata, read } of STATIC_RESOURCES) {
-    server.registerResource(name, uri, metadata, async (href) => read(href));
+    const cacheHint = uri === WATCHED_URI ? { cacheHint: UNCACHED } : {};
+    server.registerResource(name, uri, { ...metadata, ...cacheHint }, async (href) => read(href));
   }
   server.registerResource(
     TEMPLATE_RESOURCE.name,

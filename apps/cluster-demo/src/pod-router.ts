@@ -1,17 +1,29 @@
 // The MCP side of one demo pod, on the SDK major it was started with: SDK 1.x's
-// `createMcpSessionRouter` serving example-server.ts, or SDK v2's `createMcpSessionHandler` serving
+// `createMcpSessionRouter` serving example-server.ts, or SDK v2's `createMcpDualEraHandler` serving
 // example-server-v2.ts, with the same options over the same backend. Only the chosen SDK is loaded.
+// On v2 the pods serve both protocol eras from one endpoint (`createMcpDualEraHandler`), and the
+// example server gets what spans pods: the handler's `notify` (every pod's listen and GET streams)
+// and the `requestState` codec with the key every pod was given.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redactSessionId } from '@mcp-session-store/core';
-import type { McpSessionRouter, SessionRouterOptions } from '@mcp-session-store/core/router';
+import type { SessionRouterOptions } from '@mcp-session-store/core/router';
+import type { McpDualEraHandler } from '@mcp-session-store/core/v2';
 import type { EnvBackend } from '@mcp-session-store/env-backend';
+import type { ExampleRequestState } from './example-server-v2.js';
 import type { PodSettings } from './pod-settings.js';
+import { requestStateKeyFromEnv } from './request-state-key.js';
 
 /** A pod's router: `handle(req, res)` for node:http, and `close()` to drain. */
+export interface PodRouter {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  close(options?: { deadlineMs?: number }): Promise<void>;
+}
+
 export async function createPodRouter(
   pod: string,
   backend: EnvBackend,
   settings: PodSettings,
-): Promise<McpSessionRouter> {
+): Promise<PodRouter> {
   const { store, eventStore, bus } = backend;
   const options = (allowedHosts: readonly string[]): SessionRouterOptions => ({
     store,
@@ -34,12 +46,20 @@ export async function createPodRouter(
     },
   });
   if (settings.sdk === 2) {
-    const { createMcpSessionHandler, LOCALHOST_HOSTS } = await import('@mcp-session-store/core/v2');
+    const { createMcpDualEraHandler, LOCALHOST_HOSTS } = await import('@mcp-session-store/core/v2');
+    const { createRequestStateCodec } = await import('@modelcontextprotocol/server');
     const { createExampleServerV2 } = await import('./example-server-v2.js');
-    return createMcpSessionHandler(
-      ({ sessionId }) => createExampleServerV2({ pod, sessionId, store }),
+    const requestState = createRequestStateCodec<ExampleRequestState>({
+      key: requestStateKeyFromEnv(process.env),
+    });
+    // One endpoint for both eras: 2025 sessions through the router, 2026-07-28 requests through the
+    // SDK's createMcpHandler; `notify` reaches both eras' streams on every pod.
+    const handler: McpDualEraHandler = createMcpDualEraHandler(
+      ({ sessionId }) =>
+        createExampleServerV2({ pod, sessionId, store, notify: handler.notify, requestState }),
       options(LOCALHOST_HOSTS),
     );
+    return handler;
   }
   const { createMcpSessionRouter, LOCALHOST_HOSTS } = await import('@mcp-session-store/core/router');
   const { createExampleServer } = await import('./example-server.js');

@@ -93,6 +93,23 @@ export {
   jsonByteLength,
 } from './json.js';
 export {
+  defaultRequestBinding,
+  defaultRequestStatePrincipal,
+  type RequestStateContext,
+} from './request-state/binding.js';
+export {
+  createRequestStateCodec,
+  DEFAULT_REQUEST_STATE_TTL_SECONDS,
+  REQUEST_STATE_CLAIM_MARGIN_MS,
+  type RequestStateCodec,
+  type RequestStateCodecOptions,
+} from './request-state/codec.js';
+export {
+  isRequestStateError,
+  RequestStateError,
+  type RequestStateFailure,
+} from './request-state/errors.js';
+export {
   createServerEventBus,
   SERVER_EVENT_KINDS,
   SERVER_EVENTS_CHANNEL,
@@ -107,6 +124,21 @@ export {
   MAX_SESSION_ID_LENGTH,
   redactSessionId,
 } from './session-id.js';
+export {
+  DEFAULT_STATE_HANDLE_PREFIX,
+  STATE_HANDLE_PREFIX_PATTERN,
+} from './state-handles/handle-format.js';
+export {
+  createStateHandles,
+  isStateHandleRecord,
+  STATE_HANDLE_RECORD_MARKER,
+  type StateHandleEntry,
+  type StateHandleRetryOptions,
+  type StateHandles,
+  type StateHandlesOptions,
+  type StateHandleUpdateOptions,
+  type StateHandleUpdater,
+} from './state-handles/state-handles.js';
 export { type BackendTimeoutOptions, withBackendTimeout } from './store-kit/backend-timeout.js';
 export {
   type BusSubscription,

@@ -39,7 +39,7 @@ test('mcp-session-store-conformance passes every suite against the example facto
     encoding: 'utf8',
     timeout: 240_000,
   });
-  expect(run.stdout).toContain('(sessions, events, bus, claims)');
+  expect(run.stdout).toContain('(sessions, events, bus, claims, handles)');
   expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
   expect(run.status).toBe(0);
 }, 250_000);

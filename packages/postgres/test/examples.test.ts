@@ -31,7 +31,7 @@ test('mcp-session-store-conformance passes every suite against the example facto
     encoding: 'utf8',
     timeout: 180_000,
   });
-  expect(run.stdout).toContain('(sessions, events, bus, claims)');
+  expect(run.stdout).toContain('(sessions, events, bus, claims, handles)');
   expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
   expect(run.status).toBe(0);
 }, 200_000);

@@ -1,4 +1,4 @@
-// The four shared suites against a real 3-master Redis Cluster started for this file: every
+// The five shared suites against a real 3-master Redis Cluster started for this file: every
 // multi-key script must stay within one slot (no CROSSSLOT), pub/sub must cross nodes, and claims
 // (single keys) spread over every node.
 import {
@@ -6,6 +6,7 @@ import {
   eventStoreSuite,
   messageBusSuite,
   sessionStoreSuite,
+  stateHandleSuite,
 } from '@mcp-session-store/core/conformance';
 import { type RedisClusterHandle, startRedisCluster } from '@mcp-session-store/testing';
 import { Cluster } from 'ioredis';
@@ -28,6 +29,7 @@ const factory = createFactory(
 );
 
 sessionStoreSuite({ describe, it }, factory, { name: 'redis cluster: SessionStore conformance' });
+stateHandleSuite({ describe, it }, factory, { name: 'redis cluster: state handles' });
 eventStoreSuite({ describe, it }, factory, { name: 'redis cluster: EventStore conformance' });
 messageBusSuite({ describe, it }, factory, { name: 'redis cluster: MessageBus conformance' });
 claimStoreSuite({ describe, it }, factory, { name: 'redis cluster: ClaimStore conformance' });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `mcp-session-store-conformance <module> [--suite sessions|events|bus|claims|all]`
+ * `mcp-session-store-conformance <module> [--suite sessions|events|bus|claims|handles|all]`
  *
  * Loads an adapter factory module (its default export: `(ctx) => adapter`) and runs the
  * conformance suites against it with the built-in runner: no test framework needed.
@@ -19,7 +19,7 @@ import {
   suitesFor,
 } from '../conformance/index.js';
 
-const USAGE = `Usage: mcp-session-store-conformance <factory-module> [--suite sessions|events|bus|claims|all] [--timeout ms]
+const USAGE = `Usage: mcp-session-store-conformance <factory-module> [--suite sessions|events|bus|claims|handles|all] [--timeout ms]
 
 Runs the @mcp-session-store conformance suites against an adapter.
 
@@ -27,6 +27,7 @@ Runs the @mcp-session-store conformance suites against an adapter.
                     (ctx) => ({ sessionStore?, eventStore?, bus?, claimStore?, inspect?, dispose? });
                     it may also export \`conformance\` = { exclude: { '<test name>': '<reason>' } }
   --suite           which suite to run; 'all' (default) runs every suite the adapter provides
+                    ('handles': state handles over the sessionStore)
   --timeout         per-test limit in ms (default 20000)
 
 Prints one line per test and a final line "N passed, N failed"; exits 0 only if nothing failed.`;

@@ -13,6 +13,7 @@ import { claimStoreSuite } from './claim-store-suite.js';
 import { eventStoreSuite } from './event-store-suite.js';
 import { messageBusSuite } from './message-bus-suite.js';
 import { sessionStoreSuite } from './session-store-suite.js';
+import { stateHandleSuite } from './state-handle-suite.js';
 import type { AdapterFactory, SuiteOptions, TestApi } from './types.js';
 
 export { claimStoreSuite, INVALID_CLAIM_KEYS, INVALID_CLAIM_TTLS } from './claim-store-suite.js';
@@ -21,6 +22,7 @@ export { randomNamespace, suiteContext } from './helpers.js';
 export { messageBusSuite } from './message-bus-suite.js';
 export { ConformanceRunner, type TestResult } from './runner.js';
 export { INVALID_SESSION_IDS, sampleSession, sessionStoreSuite } from './session-store-suite.js';
+export { stateHandleSuite } from './state-handle-suite.js';
 export type {
   AdapterFactory,
   AdapterFactoryContext,
@@ -36,6 +38,7 @@ export const SUITES = {
   events: eventStoreSuite,
   bus: messageBusSuite,
   claims: claimStoreSuite,
+  handles: stateHandleSuite,
 } as const satisfies Record<string, (api: TestApi, factory: AdapterFactory, options?: SuiteOptions) => void>;
 
 /** A suite name. */
@@ -56,5 +59,7 @@ export function suitesFor(components: ProvidedComponents): SuiteName[] {
   if (components.eventStore) names.push('events');
   if (components.bus) names.push('bus');
   if (components.claimStore) names.push('claims');
+  // State handles are built on the session store: they apply wherever there is one.
+  if (components.sessionStore) names.push('handles');
   return names;
 }

@@ -82,7 +82,20 @@ export interface RouterOptions<TServer> extends SessionRouterOptions {
    * `origin` is the request that made this process build it.
    */
   createServer: (session: SessionContext, origin: ServerOrigin) => TServer | Promise<TServer>;
+  /**
+   * Keep each session's `resources/subscribe` URIs in its record (see
+   * {@link resourceSubscriptionKey}), so that {@link Router.notifyHeldStreams} can tell, on any
+   * process, which sessions asked for a resource's updates. The dual-era handler sets it.
+   */
+  trackResourceSubscriptions?: boolean | undefined;
 }
+
+/**
+ * The record metadata key that marks a session subscribed to `uri` (with
+ * `trackResourceSubscriptions`). One key per URI: concurrent subscribes on two processes never
+ * overwrite each other (updates merge by key).
+ */
+export const resourceSubscriptionKey = (uri: string): string => `mcpss:resource-subscription:${uri}`;
 
 /** What `createMcpSessionRouter` (SDK 1.x) and `createMcpSessionHandler` (SDK v2) return. */
 export interface McpSessionRouter {
@@ -444,6 +457,16 @@ export class Router<TServer> implements McpSessionRouter {
       if (isRequest(message) && message.method === 'logging/setLevel') {
         const level = (message.params as { level?: unknown } | undefined)?.level;
         if (typeof level === 'string') await this.persistLogLevel(found, level);
+      }
+      if (
+        this.options.trackResourceSubscriptions &&
+        isRequest(message) &&
+        (message.method === 'resources/subscribe' || message.method === 'resources/unsubscribe')
+      ) {
+        const uri = (message.params as { uri?: unknown } | undefined)?.uri;
+        if (typeof uri === 'string') {
+          await this.persistSubscription(found, uri, message.method === 'resources/subscribe');
+        }
       }
       local.push(message);
     }
@@ -881,6 +904,33 @@ export class Router<TServer> implements McpSessionRouter {
     };
   }
 
+  /**
+   * Writes `notification` to the GET stream of every session whose stream this process holds; with
+   * `resourceUri`, only to sessions subscribed to it (one store read per such session, see
+   * `trackResourceSubscriptions`). Through the event store when there is one (the stream follows
+   * it, so a client that reconnects elsewhere resumes it), else straight to the stream. A session's
+   * stream is held by one process at a time: call this on every process (each gets the event from
+   * the bus), and each session gets the notification once. Failures go to `hooks.onError`.
+   */
+  async notifyHeldStreams(notification: JSONRPCMessage, resourceUri?: string): Promise<void> {
+    const held = [...this.getStreams].filter(([, streams]) => [...streams].some((s) => !s.isClosed));
+    await Promise.all(
+      held.map(async ([sessionId]) => {
+        try {
+          if (resourceUri !== undefined) {
+            const record = await this.timed('get', () => this.store.get(sessionId));
+            if (record?.metadata[resourceSubscriptionKey(resourceUri)] !== true) return;
+          }
+          if (this.eventStore) {
+            await this.eventStore.forSession(sessionId).storeEvent(GET_STREAM_ID, notification);
+          } else this.deliverToGetStreams(sessionId, notification);
+        } catch (error) {
+          this.hooks.onError?.(error, { operation: 'notify', sessionId });
+        }
+      }),
+    );
+  }
+
   private deliverToGetStreams(sessionId: string, message: JSONRPCMessage): void {
     for (const stream of this.getStreams.get(sessionId) ?? []) stream.send(message);
   }
@@ -903,6 +953,24 @@ export class Router<TServer> implements McpSessionRouter {
     }
     // Other processes holding the session apply it too (the client sent it only once).
     await this.publish(BROADCAST_CHANNEL, { type: 'log-level', sessionId: updated.id, level });
+  }
+
+  private async persistSubscription(
+    found: { record: SessionRecord; local: LocalSession<TServer> | undefined },
+    uri: string,
+    subscribe: boolean,
+  ): Promise<void> {
+    const key = resourceSubscriptionKey(uri);
+    const updated = await this.timed('update', () =>
+      this.store.update(
+        found.record.id,
+        subscribe ? { metadata: { [key]: true } } : { unsetMetadata: [key] },
+      ),
+    );
+    if (found.local) {
+      found.local.record = updated;
+      found.local.verifiedAt = Date.now();
+    }
   }
 
   /** Closes what this process holds for a session (it was deleted or expired). */

@@ -12,7 +12,7 @@ import type {
 } from '@modelcontextprotocol/server';
 import { SessionStoreError } from '../errors.js';
 import type { SessionContext, SessionRouterOptions } from './options.js';
-import { type McpSessionRouter, Router } from './router.js';
+import { type McpSessionRouter, Router, type RouterOptions } from './router.js';
 import { sdk2Binding } from './sdk2-binding.js';
 
 /**
@@ -86,17 +86,22 @@ export function createMcpSessionHandler(
   if (typeof factory !== 'function') {
     throw new SessionStoreError('INVALID_ARGUMENT', 'createMcpSessionHandler needs a server factory');
   }
-  return new Router<McpServer | Server>(
-    {
-      ...options,
-      createServer: (session, origin) =>
-        factory({
-          ...session,
-          era: session.sessionId === null ? 'modern' : 'legacy',
-          ...(origin.authInfo && { authInfo: origin.authInfo as AuthInfo }),
-          requestInfo: origin.request,
-        }),
-    },
-    sdk2Binding,
-  );
+  return new Router<McpServer | Server>(sdk2RouterOptions(factory, options), sdk2Binding);
+}
+
+/** The router's options for a v2 server factory: what the factory is told about each session. */
+export function sdk2RouterOptions(
+  factory: McpSessionServerFactory,
+  options: McpSessionHandlerOptions,
+): RouterOptions<McpServer | Server> {
+  return {
+    ...options,
+    createServer: (session, origin) =>
+      factory({
+        ...session,
+        era: session.sessionId === null ? 'modern' : 'legacy',
+        ...(origin.authInfo && { authInfo: origin.authInfo as AuthInfo }),
+        requestInfo: origin.request,
+      }),
+  };
 }

@@ -1,0 +1,300 @@
+/**
+ * One endpoint for both protocol eras on SDK v2, on any number of pods: 2025 session traffic goes
+ * to the router (sessions in the store, rehydrated anywhere), 2026-07-28 traffic to the SDK's own
+ * `createMcpHandler(..., { legacy: 'reject', bus })` with a `ServerEventBus` shared through the
+ * message bus, and one `notify` reaches the listen streams and the GET streams of every pod.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type CreateMcpHandlerOptions,
+  classifyInboundRequest,
+  createMcpHandler,
+  isJsonContentType,
+  type McpHandlerRequestOptions,
+  type McpServer,
+  type Server,
+  type ServerEventBus,
+  type ServerNotifier,
+} from '@modelcontextprotocol/server';
+import { isSessionStoreError, SessionStoreError } from '../errors.js';
+import {
+  createServerEventBus,
+  type ServerEvent,
+  type SharedServerEventBus,
+} from '../server-events/server-event-bus.js';
+import { hostValidator } from './host-validation.js';
+import { jsonRpcError, serviceUnavailable } from './http-responses.js';
+import type { JSONRPCMessage } from './jsonrpc.js';
+import { serveNodeRequest } from './node-http.js';
+import type { RequestAuthInfo } from './options.js';
+import { Router } from './router.js';
+import { sdk2Binding } from './sdk2-binding.js';
+import {
+  type McpSessionHandler,
+  type McpSessionHandlerOptions,
+  type McpSessionServerFactory,
+  sdk2RouterOptions,
+} from './sdk2-handler.js';
+
+/** Options of {@link createMcpDualEraHandler}: the router's, plus the 2026-07-28 leg's. */
+export interface McpDualEraHandlerOptions extends McpSessionHandlerOptions {
+  /**
+   * The change events every pod shares: what `notify` publishes, what 2026 listen streams and 2025
+   * GET streams receive. Default: {@link createServerEventBus} over `bus` (closed with the handler).
+   * Pass your own to publish from code that has no handler (a worker, an admin job).
+   */
+  events?: SharedServerEventBus | undefined;
+  /**
+   * Options of the 2026-07-28 leg, passed to the SDK's `createMcpHandler` (`legacy` and `bus` are
+   * set by this handler). Its SSE keep-alive is `keepAliveMs`, as for GET streams.
+   */
+  modern?: Pick<CreateMcpHandlerOptions, 'responseMode' | 'maxSubscriptions' | 'onerror'> | undefined;
+}
+
+/** What {@link createMcpDualEraHandler} returns. */
+export interface McpDualEraHandler extends McpSessionHandler {
+  /**
+   * Announces a change to every subscriber of both eras on every pod: 2026-07-28 listen streams
+   * (those that asked for that kind, or that resource) and 2025 GET streams (for
+   * `resourceUpdated`, sessions that sent `resources/subscribe` for that URI). Never throws for a
+   * bus failure (reported through `hooks.onError`). Use it instead of a server instance's own
+   * `send*ListChanged()`, which reaches neither other pods nor listen streams.
+   */
+  readonly notify: ServerNotifier;
+  /** The shared change events (`notify` publishes there): subscribe to see every pod's changes. */
+  readonly events: SharedServerEventBus;
+}
+
+/** The JSON-RPC notification a 2025 session gets for a change event. */
+function notificationOf(event: ServerEvent): JSONRPCMessage {
+  const method = {
+    tools_list_changed: 'notifications/tools/list_changed',
+    prompts_list_changed: 'notifications/prompts/list_changed',
+    resources_list_changed: 'notifications/resources/list_changed',
+    resource_updated: 'notifications/resources/updated',
+  }[event.kind];
+  const params =
+    event.kind === 'resource_updated' ? { ...event.params, uri: event.uri } : (event.params ?? undefined);
+  return { jsonrpc: '2.0', method, ...(params && { params }) } as JSONRPCMessage;
+}
+
+/** Reads a POST body as JSON within `maxBytes`: the value, or the error response to send. */
+async function readJsonBody(
+  request: Request,
+  maxBytes: number,
+): Promise<{ body: unknown } | { response: Response }> {
+  const tooLarge = () => ({ response: jsonRpcError(413, -32000, `Request body over ${maxBytes} bytes`) });
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) return tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    const reader = request.body?.getReader();
+    for (;;) {
+      const next = await reader?.read();
+      if (!next || next.done) break;
+      size += next.value.byteLength;
+      if (size > maxBytes) {
+        await reader?.cancel().catch(() => {});
+        return tooLarge();
+      }
+      chunks.push(next.value);
+    }
+  } catch {
+    return { response: jsonRpcError(400, -32700, 'Parse error: the request body could not be read') };
+  }
+  try {
+    return { body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+  } catch {
+    return { response: jsonRpcError(400, -32700, 'Parse error: Invalid JSON') };
+  }
+}
+
+/**
+ * Serves both protocol eras from one endpoint, on any number of pods behind any load balancer:
+ * - **2025 clients** (`initialize`, session requests, GET streams, DELETE) get the router of
+ *   {@link createMcpSessionHandler}: sessions in `store`, rehydrated on any pod, server->client
+ *   requests answered through any pod, resumable streams.
+ * - **2026-07-28 clients** (requests carrying the `_meta` envelope, `server/discover`,
+ *   `subscriptions/listen`) get the SDK's own `createMcpHandler` with `legacy: 'reject'` and a
+ *   `ServerEventBus` shared through `bus`, so a listen stream on one pod sees a change made on
+ *   another. Multi-round-trip state is the server's: use `createRequestStateCodec` from this
+ *   package (keys that rotate, at-most-once claims) in the factory's server options.
+ * - `notify` reaches every subscriber of both eras on every pod.
+ *
+ * Each request is classified once with the SDK's own `classifyInboundRequest` (what
+ * `createMcpHandler` itself routes by), after the checks that apply to both legs: `Host`
+ * (`allowedHosts`, 403), `Content-Type` of a POST (415), body size (`maxBodyBytes`, 413) and JSON
+ * (400). Malformed 2026 requests get the SDK's validation-ladder errors; malformed 2025 ones the
+ * router's.
+ *
+ * @param factory - builds a server: for a 2025 session (`ctx.era === 'legacy'`, kept as long as
+ *   the session is held here) or for one 2026-07-28 request (`ctx.era === 'modern'`,
+ *   `ctx.sessionId` null). A factory written for v2's `createMcpHandler` fits unchanged.
+ * @param options - where state lives (`store`, `bus`, `eventStore`), who the user is
+ *   (`principal`), the router's bounds and hooks, and the modern leg's options.
+ * @throws SessionStoreError `INVALID_ARGUMENT` when the factory, store or bus is missing or an option is out of range.
+ * @example
+ * ```ts
+ * import { createMcpDualEraHandler } from '@mcp-session-store/core/v2';
+ * import { toNodeHandler } from '@modelcontextprotocol/node';
+ *
+ * const handler = createMcpDualEraHandler((ctx) => buildServer(ctx), { store, eventStore, bus });
+ * app.all('/mcp', (req, res) => void toNodeHandler(handler)(req, res, req.body));
+ * // Any pod, either era's clients: every listen stream and GET stream gets the change.
+ * handler.notify.toolsChanged();
+ * ```
+ */
+export function createMcpDualEraHandler(
+  factory: McpSessionServerFactory,
+  options: McpDualEraHandlerOptions,
+): McpDualEraHandler {
+  if (typeof factory !== 'function') {
+    throw new SessionStoreError('INVALID_ARGUMENT', 'createMcpDualEraHandler needs a server factory');
+  }
+  const { events: givenEvents, modern: modernOptions, ...routerOptions } = options;
+  const hooks = options.hooks ?? {};
+  const router = new Router<McpServer | Server>(
+    { ...sdk2RouterOptions(factory, routerOptions), trackResourceSubscriptions: true },
+    sdk2Binding,
+  );
+  const events =
+    givenEvents ??
+    createServerEventBus({
+      bus: options.bus,
+      onError: (error, context) =>
+        hooks.onError?.(error, { operation: `server events ${context.operation}` }),
+    });
+  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const retryAfterSeconds = options.retryAfterSeconds ?? 2;
+  const hostAllowed = hostValidator(options.allowedHosts);
+
+  // The principal of a modern request, for its factory call (the SDK passes the request along).
+  const principals = new WeakMap<Request, string | null>();
+  const modern = createMcpHandler(
+    (ctx) =>
+      factory({
+        ...ctx,
+        era: 'modern',
+        sessionId: null,
+        principal: (ctx.requestInfo && principals.get(ctx.requestInfo)) ?? null,
+        record: undefined,
+        rehydrated: false,
+      }),
+    {
+      ...modernOptions,
+      legacy: 'reject',
+      bus: events as ServerEventBus,
+      ...(options.keepAliveMs !== undefined && { keepAliveMs: options.keepAliveMs }),
+    },
+  );
+
+  // 2025 GET streams this pod holds get every pod's changes (each stream is held by one pod).
+  const stopListening = events.subscribe((event) => {
+    void router.notifyHeldStreams(
+      notificationOf(event),
+      event.kind === 'resource_updated' ? event.uri : undefined,
+    );
+  });
+
+  let closing = false;
+  let modernInFlight = 0;
+  const serveModern = async (
+    request: Request,
+    requestOptions: { authInfo?: RequestAuthInfo | undefined; parsedBody: unknown },
+  ): Promise<Response> => {
+    if (closing) return serviceUnavailable(retryAfterSeconds);
+    modernInFlight++;
+    try {
+      const principal = (await options.principal?.({ request, authInfo: requestOptions.authInfo })) ?? null;
+      principals.set(request, principal);
+      return await modern.fetch(request, requestOptions as McpHandlerRequestOptions);
+    } catch (error) {
+      hooks.onError?.(error, { operation: 'modern request' });
+      if (isSessionStoreError(error, 'BACKEND_UNAVAILABLE')) return serviceUnavailable(retryAfterSeconds);
+      return jsonRpcError(500, -32603, 'Internal error');
+    } finally {
+      modernInFlight--;
+    }
+  };
+
+  const fetch = async (
+    request: Request,
+    requestOptions: { authInfo?: RequestAuthInfo | undefined; parsedBody?: unknown } = {},
+  ): Promise<Response> => {
+    // GET and DELETE are 2025 session operations (the 2026 revision has neither).
+    if (request.method !== 'POST') return router.fetch(request, requestOptions);
+    if (hostAllowed && !hostAllowed(request)) {
+      return jsonRpcError(403, -32000, 'Forbidden: Host header not allowed');
+    }
+    if (!isJsonContentType(request.headers.get('content-type'))) {
+      return jsonRpcError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+    }
+    let body = requestOptions.parsedBody;
+    if (body === undefined) {
+      const read = await readJsonBody(request, maxBodyBytes);
+      if ('response' in read) return read.response;
+      body = read.body;
+    }
+    const header = (name: string) => request.headers.get(name) ?? undefined;
+    const protocolVersionHeader = header('mcp-protocol-version');
+    const mcpMethodHeader = header('mcp-method');
+    const mcpNameHeader = header('mcp-name');
+    const outcome = classifyInboundRequest({
+      httpMethod: 'POST',
+      body,
+      ...(protocolVersionHeader !== undefined && { protocolVersionHeader }),
+      ...(mcpMethodHeader !== undefined && { mcpMethodHeader }),
+      ...(mcpNameHeader !== undefined && { mcpNameHeader }),
+    });
+    const forward = { ...requestOptions, parsedBody: body };
+    // A request the modern path rejects gets the SDK's own answer for it (its validation ladder).
+    return outcome.kind === 'legacy' ? router.fetch(request, forward) : serveModern(request, forward);
+  };
+
+  const notify: ServerNotifier = {
+    toolsChanged: () => events.publish({ kind: 'tools_list_changed' }),
+    promptsChanged: () => events.publish({ kind: 'prompts_list_changed' }),
+    resourcesChanged: () => events.publish({ kind: 'resources_list_changed' }),
+    resourceUpdated: (uri) => events.publish({ kind: 'resource_updated', uri }),
+  };
+
+  return {
+    get processId() {
+      return router.processId;
+    },
+    get localSessionCount() {
+      return router.localSessionCount;
+    },
+    get openStreamCount() {
+      return router.openStreamCount;
+    },
+    notify,
+    events,
+    fetch: (request, requestOptions) =>
+      fetch(request, requestOptions as { authInfo?: RequestAuthInfo; parsedBody?: unknown }),
+    handle(
+      req: IncomingMessage & { auth?: RequestAuthInfo | undefined },
+      res: ServerResponse,
+      parsedBody?: unknown,
+    ) {
+      const onError = (error: unknown) => hooks.onError?.(error, { operation: 'handle' });
+      return serveNodeRequest(req, res, { parsedBody, maxBodyBytes, onError }, (request, body) =>
+        fetch(request, { authInfo: req.auth, parsedBody: body }),
+      );
+    },
+    endSession: (sessionId) => router.endSession(sessionId),
+    endSessionsOf: (principal) => router.endSessionsOf(principal),
+    async close(closeOptions = {}) {
+      closing = true;
+      const deadline = Date.now() + (closeOptions.deadlineMs ?? 10_000);
+      await router.close(closeOptions);
+      while (modernInFlight > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      stopListening();
+      await modern.close();
+      if (!givenEvents) await events.close();
+    },
+  };
+}
