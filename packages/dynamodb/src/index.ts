@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { DEFAULT_CALL_TIMEOUT_MS } from './call-runner.js';
-export { CLAIM_SK, DynamoDBClaimStore, type DynamoDBClaimStoreOptions } from './dynamodb-claim-store.js';
+export { DynamoDBClaimStore, type DynamoDBClaimStoreOptions } from './dynamodb-claim-store.js';
 export {
   DEFAULT_FOLLOW_INTERVAL_MS,
   DynamoDBEventStore,

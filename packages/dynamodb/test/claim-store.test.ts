@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Clock, systemClock, TestClock } from '@mcp-session-store/core';
 import { deleteNamespace, localClient } from '../examples/conformance-factory.mjs';
-import { CLAIM_SK, createTable, DynamoDBClaimStore, DynamoKeys, TTL_ATTRIBUTE } from '../src/index.js';
+import { CLAIM_SK } from '../src/dynamodb-claim-store.js';
+import { createTable, DynamoDBClaimStore, DynamoKeys, TTL_ATTRIBUTE } from '../src/index.js';
 
 const tableName = 'mcpss-conformance';
 const namespace = `claims${randomBytes(4).toString('hex')}`;
