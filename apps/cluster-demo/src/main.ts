@@ -10,12 +10,13 @@ import { formatTable } from './text-table.js';
 function printTable(results: ScenarioResult[]): void {
   const rows = results.map((r) => [
     r.status === 'passed' ? 'PASS' : r.status === 'skipped' ? 'SKIP' : 'FAIL',
+    r.era,
     r.name,
     r.pods,
     `${Math.round(r.ms)} ms`,
     r.detail ?? '',
   ]);
-  console.log(`\n${formatTable(['result', 'scenario', 'pods', 'time', 'detail'], rows)}`);
+  console.log(`\n${formatTable(['result', 'era', 'scenario', 'pods', 'time', 'detail'], rows)}`);
 }
 
 async function main(): Promise<number> {
@@ -43,10 +44,13 @@ async function main(): Promise<number> {
       console.log('serving until SIGINT/SIGTERM (Ctrl-C)');
       await new Promise<never>(() => {}); // the signal handlers stop everything and exit
     }
-    const results = await runScenarios(cluster.pods, { durable: cluster.durable, sdk }, (r) =>
-      console.log(
-        `  ${r.status === 'passed' ? '✔' : r.status === 'skipped' ? '-' : '✖'} ${r.name} (${Math.round(r.ms)} ms)`,
-      ),
+    const results = await runScenarios(
+      cluster.pods,
+      { durable: cluster.durable, sdk, keyringFile: cluster.keyringFile },
+      (r) =>
+        console.log(
+          `  ${r.status === 'passed' ? '✔' : r.status === 'skipped' ? '-' : '✖'} ${r.era} ${r.name} (${Math.round(r.ms)} ms)`,
+        ),
     );
     printTable(results);
     const count = (status: ScenarioResult['status']) => results.filter((r) => r.status === status).length;
