@@ -188,15 +188,22 @@ export function modernScenarios(context: ModernScenarioContext): {
       era: '2026',
       name: 'subscriptions/listen held by one pod gets tools/list_changed from a tool run on another',
       check: async () => {
-        const before = client.exchanges.length;
-        subscription = await client.listenForToolChanges();
-        const listen = client.exchanges
-          .slice(before)
-          .find((e) => e.messages.some((m) => m.method === 'subscriptions/listen'));
-        expect(listen?.pod != null, 'no pod answered the listen request');
-        const listenPod = listen.pod;
         const getStream = legacy.exchanges.filter((e) => e.method === 'GET' && e.status === 200).at(-1);
         expect(getStream?.pod != null, 'the 2025 session has no GET stream open');
+        // With 3 pods or more, the listen stream is held by another pod than the GET stream: opened
+        // again until the balancer puts it there.
+        let listen: Exchange | undefined;
+        for (let attempt = 1; attempt <= tries; attempt++) {
+          await subscription?.close();
+          const before = client.exchanges.length;
+          subscription = await client.listenForToolChanges();
+          listen = client.exchanges
+            .slice(before)
+            .find((e) => e.messages.some((m) => m.method === 'subscriptions/listen'));
+          if (podCount < 3 || listen?.pod !== getStream.pod) break;
+        }
+        expect(listen?.pod != null, 'no pod answered the listen request');
+        const listenPod = listen.pod;
         const legacyBefore = legacy.toolListChanges;
         // The change is made on a pod holding neither stream (with 3 pods; with 2, not the listen's).
         const avoid = podCount >= 3 ? [listenPod, getStream.pod] : [listenPod];
