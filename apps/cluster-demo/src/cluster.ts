@@ -10,7 +10,8 @@ import {
   startEmbeddedPostgres,
   startPodCluster,
 } from '@mcp-session-store/testing';
-import { createTemporaryKeyringFile, KEYRING_FILE_ENV, type TemporaryKeyringFile } from './keyring-file.js';
+import { KEYRING_FILE_ENV } from './keyring-file.js';
+import { createTemporaryKeyringFile, type TemporaryKeyringFile } from './keyring-temp-file.js';
 import { podSettingsEnv } from './pod-settings.js';
 import { DEFAULT_SDK, type SdkMajor } from './sdk-major.js';
 

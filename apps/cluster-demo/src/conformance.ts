@@ -16,7 +16,8 @@ import {
   stopRunner,
   suitesFor,
 } from './conformance-runner.js';
-import { createTemporaryKeyringFile, KEYRING_FILE_ENV } from './keyring-file.js';
+import { KEYRING_FILE_ENV } from './keyring-file.js';
+import { createTemporaryKeyringFile } from './keyring-temp-file.js';
 import { type SdkMajor, sdkLabel } from './sdk-major.js';
 
 const STOCK_SERVERS: Record<SdkMajor, string> = { 1: 'stock-server.ts', 2: 'stock-server-v2.ts' };

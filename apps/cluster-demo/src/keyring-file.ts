@@ -6,8 +6,7 @@
 // symlink swap), and `writeKeyringFile` does the same (a new file renamed over the old), so a
 // process never reads half a file. No SDK import: the parent process that starts the pods loads none.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** The environment variable holding the keyring file's path. */
@@ -66,23 +65,6 @@ export async function writeKeyringFile(path: string, keyring: KeyringFileContent
   await writeFile(temporary, `${JSON.stringify(keyring, null, 2)}\n`, { mode: 0o600 });
   await chmod(temporary, 0o600);
   await rename(temporary, path);
-}
-
-/** A keyring file in a directory of its own under the system's temporary directory. */
-export interface TemporaryKeyringFile {
-  readonly path: string;
-  /** Removes the file and its directory; safe to call twice. */
-  remove(): Promise<void>;
-}
-
-/** Writes `keyring` (default: one fresh key) to a new temporary file. */
-export async function createTemporaryKeyringFile(
-  keyring: KeyringFileContents = newKeyring(),
-): Promise<TemporaryKeyringFile> {
-  const directory = await mkdtemp(join(tmpdir(), 'mcp-demo-keyring-'));
-  const path = join(directory, 'keyring.json');
-  await writeKeyringFile(path, keyring);
-  return { path, remove: () => rm(directory, { recursive: true, force: true }) };
 }
 
 /**

@@ -1,5 +1,6 @@
-// The main job: start a backend, N pod processes and a round-robin balancer with no affinity, run one
-// MCP session through every scenario across them, print a table, stop everything.
+// The main job: start a backend, N pod processes and a round-robin balancer with no affinity, run an
+// MCP session (2025) and, on SDK v2, a 2026-07-28 client through every scenario across them, print
+// a table, stop everything.
 //   pnpm demo [--store memory|redis|postgres|dynamodb] [--pods N] [--sdk 1|2] [--port P] [--serve]
 import { type DemoCluster, startDemoCluster } from './cluster.js';
 import { DEMO_USAGE, parseDemoArgs } from './demo-options.js';
@@ -41,6 +42,12 @@ async function main(): Promise<number> {
     console.log('');
     if (serve) {
       console.log(`MCP endpoint: ${cluster.endpoint}`);
+      if (sdk === 2) {
+        console.log(
+          `requestState keyring: ${cluster.keyringFile} (every pod follows it; rotate keys with\n` +
+            `  pnpm demo:rotate-key ${cluster.keyringFile} add|activate|drop)`,
+        );
+      }
       console.log('serving until SIGINT/SIGTERM (Ctrl-C)');
       await new Promise<never>(() => {}); // the signal handlers stop everything and exit
     }

@@ -5,16 +5,15 @@
 import { stat } from 'node:fs/promises';
 import { envelopeKeyId, isRequestStateError } from '@mcp-session-store/core';
 import {
-  createTemporaryKeyringFile,
   KEYRING_FILE_ENV,
   newKeyring,
   parseKeyring,
   readKeyringFile,
   rotateKeyring,
-  type TemporaryKeyringFile,
   writeKeyringFile,
 } from '../src/keyring-file.js';
 import { createKeyringFileCodec, requestStateCodecFromEnv } from '../src/keyring-file-codec.js';
+import { createTemporaryKeyringFile, type TemporaryKeyringFile } from '../src/keyring-temp-file.js';
 
 const ctx = { mcpReq: { method: 'tools/call' } };
 
