@@ -37,7 +37,9 @@ async function main(): Promise<number> {
     });
   }
   try {
-    console.log(`MCP: ${sdkLabel(sdk)}, pods and scripted client`);
+    const clients =
+      sdk === 2 ? 'clients of both protocol eras (2025 session, 2026-07-28)' : 'client (2025 session)';
+    console.log(`MCP: ${sdkLabel(sdk)}, pods and scripted ${clients}`);
     cluster = await startDemoCluster({ store, pods, sdk, port, log: (line) => console.log(line) });
     console.log('');
     if (serve) {
