@@ -10,8 +10,9 @@ import {
   startEmbeddedPostgres,
   startPodCluster,
 } from '@mcp-session-store/testing';
+import { KEYRING_FILE_ENV } from './keyring-file.js';
+import { createTemporaryKeyringFile, type TemporaryKeyringFile } from './keyring-temp-file.js';
 import { podSettingsEnv } from './pod-settings.js';
-import { newRequestStateKey, REQUEST_STATE_KEY_ENV } from './request-state-key.js';
 import { DEFAULT_SDK, type SdkMajor } from './sdk-major.js';
 
 /** The backends a cluster can run on. `memory` is process memory: one pod only. */
@@ -41,6 +42,11 @@ export interface DemoCluster {
   readonly endpoint: string;
   /** Whether sessions survive a pod restart (false for `memory`). */
   readonly durable: boolean;
+  /**
+   * The keyring file every pod seals `requestState` with (DEMO_KEYRING_FILE): rewrite it to rotate
+   * keys on the live pods (keyring-file.ts). Removed by `stop()`.
+   */
+  readonly keyringFile: string;
   /** Stops the pods, the balancer and any backend this started; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -55,16 +61,20 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
   let database: EmbeddedPostgresServer | undefined;
   let dynamodb: DynamoDBLocalHandle | undefined;
   let pods: PodClusterHandle | undefined;
+  let keyring: TemporaryKeyringFile | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       await pods?.stop().catch(() => {});
       await database?.stop().catch(() => {});
       await dynamodb?.stop().catch(() => {});
+      await keyring?.remove().catch(() => {});
     })();
     return stopping;
   };
   try {
+    // One fresh keyring per cluster, in a file every pod reads (and follows: key rotation).
+    keyring = await createTemporaryKeyringFile();
     // Every run gets its own key space, so runs on a shared backend never see each other's sessions.
     const env: Record<string, string> = {
       ...options.podEnv,
@@ -72,7 +82,7 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
       STORE: store,
       KEY_PREFIX: `mcp-demo-${process.pid}-${Date.now()}:`,
       // Every pod verifies the requestState another pod sealed (the v2 example server's tools).
-      [REQUEST_STATE_KEY_ENV]: newRequestStateKey(),
+      [KEYRING_FILE_ENV]: keyring.path,
     };
     if (store === 'memory') {
       log('backend: process memory (one pod; sessions die with it)');
@@ -109,7 +119,13 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
       balancerPort: options.port,
     });
     log(`ready: ${pods.pods.map((p) => `${p.name} ${p.url}`).join(', ')}; balancer ${pods.url}/mcp`);
-    return { pods, endpoint: `${pods.url}/mcp`, durable: store !== 'memory', stop };
+    return {
+      pods,
+      endpoint: `${pods.url}/mcp`,
+      durable: store !== 'memory',
+      keyringFile: keyring.path,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -16,7 +16,8 @@ import {
   stopRunner,
   suitesFor,
 } from './conformance-runner.js';
-import { newRequestStateKey, REQUEST_STATE_KEY_ENV } from './request-state-key.js';
+import { KEYRING_FILE_ENV } from './keyring-file.js';
+import { createTemporaryKeyringFile } from './keyring-temp-file.js';
 import { type SdkMajor, sdkLabel } from './sdk-major.js';
 
 const STOCK_SERVERS: Record<SdkMajor, string> = { 1: 'stock-server.ts', 2: 'stock-server-v2.ts' };
@@ -33,17 +34,27 @@ async function startTarget(
         ? '  baseline: one stock SDK process (no router, sessions in its memory)...'
         : `  the problem: the same stock server as ${count} processes behind the round-robin balancer, no router...`,
     );
-    const stock: PodClusterHandle = await startPodCluster({
-      command: [process.execPath, '--import', 'tsx', join(import.meta.dirname, STOCK_SERVERS[sdk])],
-      pods: count,
-      // One requestState key for every process, as the SDK team's own multi-process measurement had.
-      env: { [REQUEST_STATE_KEY_ENV]: newRequestStateKey() },
-      readyTimeoutMs: 60_000,
-    });
+    // One requestState key for every process, as the SDK team's own multi-process measurement had.
+    const keyring = await createTemporaryKeyringFile();
+    let stock: PodClusterHandle;
+    try {
+      stock = await startPodCluster({
+        command: [process.execPath, '--import', 'tsx', join(import.meta.dirname, STOCK_SERVERS[sdk])],
+        pods: count,
+        env: { [KEYRING_FILE_ENV]: keyring.path },
+        readyTimeoutMs: 60_000,
+      });
+    } catch (error) {
+      await keyring.remove();
+      throw error;
+    }
     // One process is reached directly (no balancer in front of the baseline); several through it.
     return {
       url: target === 'stock' ? `${stock.pods[0]!.url}/mcp` : `${stock.url}/mcp`,
-      stop: () => stock.stop(),
+      stop: async () => {
+        await stock.stop();
+        await keyring.remove();
+      },
     };
   }
   const cluster = await startDemoCluster({

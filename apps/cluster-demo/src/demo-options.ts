@@ -1,13 +1,21 @@
 // `pnpm demo`'s command line: what it accepts, its defaults, and the message for what it refuses.
 import { isStoreName, type StoreName } from './cluster.js';
-import { DEFAULT_SDK, parseSdkMajor, type SdkMajor } from './sdk-major.js';
+import { parseSdkMajor, type SdkMajor } from './sdk-major.js';
+
+/**
+ * The demo's SDK major when `--sdk` is not given: v2, whose pods serve both protocol eras, so the
+ * main job shows both (`--sdk 1` is the SDK 1.x demo, 2025 sessions only).
+ */
+export const DEMO_DEFAULT_SDK: SdkMajor = 2;
 
 export const DEMO_USAGE = `Usage: pnpm demo [--store memory|redis|postgres|dynamodb] [--pods N] [--sdk 1|2] [--port P] [--serve]
   --store  postgres (default: an embedded PostgreSQL, or DATABASE_URL), redis (REDIS_URL, default
            redis://127.0.0.1:6379), dynamodb (DynamoDB Local, or DYNAMODB_ENDPOINT) or memory (one pod)
   --pods   pod processes behind the balancer, 1-16 (default 3; memory: 1)
-  --sdk    the MCP SDK major of the pods and of the scripted client: 1 (default: @modelcontextprotocol/sdk
-           1.x) or 2 (@modelcontextprotocol/server and client 2.x, served by createMcpSessionHandler)
+  --sdk    the MCP SDK major of the pods and of the scripted clients: 2 (default: @modelcontextprotocol/
+           server and client 2.x; the pods serve both protocol eras with createMcpDualEraHandler, and a
+           2025 session client and a 2026-07-28 client are driven) or 1 (@modelcontextprotocol/sdk 1.x,
+           2025 sessions only, createMcpSessionRouter)
   --port   the balancer's port on 127.0.0.1 (default: any free port)
   --serve  instead of running the scenarios, serve until SIGINT/SIGTERM (point any MCP client at it)`;
 
@@ -23,7 +31,7 @@ export interface DemoOptions {
 export function parseDemoArgs(argv: readonly string[]): DemoOptions | 'help' {
   let store: StoreName = 'postgres';
   let pods: number | undefined;
-  let sdk: SdkMajor = DEFAULT_SDK;
+  let sdk: SdkMajor = DEMO_DEFAULT_SDK;
   let port: number | undefined;
   let serve = false;
   for (let i = 0; i < argv.length; i++) {

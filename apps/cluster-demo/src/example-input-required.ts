@@ -33,6 +33,13 @@ export interface ExampleRequestState {
 
 type ToolResult = CallToolResult | InputRequiredResult;
 
+/**
+ * What seals and verifies the state: SDK v2's `createRequestStateCodec` (the stock server) or
+ * core's (the pods: keyring, binding to principal and tool, at most once). `mint` gets the
+ * handler's `ctx` (the state is bound to its principal and request).
+ */
+export type ExampleRequestStateCodec = Pick<RequestStateCodec<ExampleRequestState>, 'mint' | 'verify'>;
+
 /** Accepted elicitation content, validated: anything else reads as not answered. */
 const NAME = z.object({ name: z.string() });
 const CONFIRM = z.object({ ok: z.boolean() });
@@ -57,10 +64,7 @@ function declaredCapabilities(ctx: ServerContext, server: McpServer): ClientCapa
 }
 
 /** Registers the multi-round-trip tools and prompt on `server`, sealing state with `codec`. */
-export function registerInputRequiredTools(
-  server: McpServer,
-  codec: RequestStateCodec<ExampleRequestState>,
-): void {
+export function registerInputRequiredTools(server: McpServer, codec: ExampleRequestStateCodec): void {
   const tool = (name: string, description: string, handler: (ctx: ServerContext) => Promise<ToolResult>) =>
     server.registerTool(name, { description, inputSchema: z.object({}) }, (_args, ctx) => handler(ctx));
   /** The verified state of this round, if it was minted by `tool` (the seam verified it already). */
@@ -109,7 +113,7 @@ export function registerInputRequiredTools(
       if (confirmed && stateOf(ctx, key)) return text(done);
       return inputRequired({
         inputRequests: { confirm: elicit(INPUT_QUESTIONS.confirm) },
-        requestState: await codec.mint({ tool: key, round: 1 }),
+        requestState: await codec.mint({ tool: key, round: 1 }, ctx),
       });
     });
   confirmedWithState(
@@ -131,14 +135,14 @@ export function registerInputRequiredTools(
     if (name === undefined) {
       return inputRequired({
         inputRequests: { step1: elicit(INPUT_QUESTIONS.step1) },
-        requestState: await codec.mint({ tool: 'multi_round', round: 1 }),
+        requestState: await codec.mint({ tool: 'multi_round', round: 1 }, ctx),
       });
     }
     const color = state?.round === 2 ? acceptedContent(responses, 'step2', COLOR)?.color : undefined;
     if (color === undefined) {
       return inputRequired({
         inputRequests: { step2: elicit(INPUT_QUESTIONS.step2) },
-        requestState: await codec.mint({ tool: 'multi_round', round: 2, name }),
+        requestState: await codec.mint({ tool: 'multi_round', round: 2, name }, ctx),
       });
     }
     return text(`Multi-round complete: ${name} likes ${color}`);
@@ -165,7 +169,7 @@ export function registerInputRequiredTools(
             greeting: ask(INPUT_QUESTIONS.greeting, 50),
             client_roots: inputRequired.listRoots(),
           },
-          requestState: await codec.mint({ tool: 'multiple_inputs', round: 1 }),
+          requestState: await codec.mint({ tool: 'multiple_inputs', round: 1 }, ctx),
         });
       }
       const said = sampledText(greeting.result.content) ?? 'Hello';

@@ -18,7 +18,6 @@ import {
   inputResponse,
   McpServer,
   type McpServerOptions,
-  type RequestStateCodec,
   ResourceTemplate,
   type ServerContext,
   type ServerNotifier,
@@ -54,10 +53,10 @@ import {
   WATCHED_URI,
 } from './example-content.js';
 import { registerDiagnosticTools } from './example-diagnostics.js';
-import { type ExampleRequestState, registerInputRequiredTools } from './example-input-required.js';
+import { type ExampleRequestStateCodec, registerInputRequiredTools } from './example-input-required.js';
 import type { ExampleServerContext } from './example-server.js';
 
-export type { ExampleRequestState } from './example-input-required.js';
+export type { ExampleRequestState, ExampleRequestStateCodec } from './example-input-required.js';
 
 /** What a process gives the v2 example server besides where it runs: the parts that span processes. */
 export interface ExampleServerV2Context extends ExampleServerContext {
@@ -69,9 +68,9 @@ export interface ExampleServerV2Context extends ExampleServerContext {
   notify: ServerNotifier;
   /**
    * Seals and verifies the multi-round-trip `requestState` (its `verify` runs before the handler
-   * sees a retried round). Every process of one server must hold the same key.
+   * sees a retried round). Every process of one server must hold the same keys.
    */
-  requestState: RequestStateCodec<ExampleRequestState>;
+  requestState: ExampleRequestStateCodec;
 }
 
 /**

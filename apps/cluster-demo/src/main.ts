@@ -1,5 +1,6 @@
-// The main job: start a backend, N pod processes and a round-robin balancer with no affinity, run one
-// MCP session through every scenario across them, print a table, stop everything.
+// The main job: start a backend, N pod processes and a round-robin balancer with no affinity, run an
+// MCP session (2025) and, on SDK v2, a 2026-07-28 client through every scenario across them, print
+// a table, stop everything.
 //   pnpm demo [--store memory|redis|postgres|dynamodb] [--pods N] [--sdk 1|2] [--port P] [--serve]
 import { type DemoCluster, startDemoCluster } from './cluster.js';
 import { DEMO_USAGE, parseDemoArgs } from './demo-options.js';
@@ -10,12 +11,13 @@ import { formatTable } from './text-table.js';
 function printTable(results: ScenarioResult[]): void {
   const rows = results.map((r) => [
     r.status === 'passed' ? 'PASS' : r.status === 'skipped' ? 'SKIP' : 'FAIL',
+    r.era,
     r.name,
     r.pods,
     `${Math.round(r.ms)} ms`,
     r.detail ?? '',
   ]);
-  console.log(`\n${formatTable(['result', 'scenario', 'pods', 'time', 'detail'], rows)}`);
+  console.log(`\n${formatTable(['result', 'era', 'scenario', 'pods', 'time', 'detail'], rows)}`);
 }
 
 async function main(): Promise<number> {
@@ -35,18 +37,29 @@ async function main(): Promise<number> {
     });
   }
   try {
-    console.log(`MCP: ${sdkLabel(sdk)}, pods and scripted client`);
+    const clients =
+      sdk === 2 ? 'clients of both protocol eras (2025 session, 2026-07-28)' : 'client (2025 session)';
+    console.log(`MCP: ${sdkLabel(sdk)}, pods and scripted ${clients}`);
     cluster = await startDemoCluster({ store, pods, sdk, port, log: (line) => console.log(line) });
     console.log('');
     if (serve) {
       console.log(`MCP endpoint: ${cluster.endpoint}`);
+      if (sdk === 2) {
+        console.log(
+          `requestState keyring: ${cluster.keyringFile} (every pod follows it; rotate keys with\n` +
+            `  pnpm demo:rotate-key ${cluster.keyringFile} add|activate|drop)`,
+        );
+      }
       console.log('serving until SIGINT/SIGTERM (Ctrl-C)');
       await new Promise<never>(() => {}); // the signal handlers stop everything and exit
     }
-    const results = await runScenarios(cluster.pods, { durable: cluster.durable, sdk }, (r) =>
-      console.log(
-        `  ${r.status === 'passed' ? '✔' : r.status === 'skipped' ? '-' : '✖'} ${r.name} (${Math.round(r.ms)} ms)`,
-      ),
+    const results = await runScenarios(
+      cluster.pods,
+      { durable: cluster.durable, sdk, keyringFile: cluster.keyringFile },
+      (r) =>
+        console.log(
+          `  ${r.status === 'passed' ? '✔' : r.status === 'skipped' ? '-' : '✖'} ${r.era} ${r.name} (${Math.round(r.ms)} ms)`,
+        ),
     );
     printTable(results);
     const count = (status: ScenarioResult['status']) => results.filter((r) => r.status === status).length;

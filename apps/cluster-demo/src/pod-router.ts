@@ -3,15 +3,17 @@
 // example-server-v2.ts, with the same options over the same backend. Only the chosen SDK is loaded.
 // On v2 the pods serve both protocol eras from one endpoint (`createMcpDualEraHandler`), and the
 // example server gets what spans pods: the handler's `notify` (every pod's listen and GET streams)
-// and the `requestState` codec with the key every pod was given.
+// and core's `requestState` codec, sealed with the keyring file every pod was given (followed as it
+// changes: key rotation on live pods, keyring-file-codec.ts) and used at most once on any pod
+// (the backend's claim store).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redactSessionId } from '@mcp-session-store/core';
 import type { SessionRouterOptions } from '@mcp-session-store/core/router';
 import type { McpDualEraHandler } from '@mcp-session-store/core/v2';
 import type { EnvBackend } from '@mcp-session-store/env-backend';
 import type { ExampleRequestState } from './example-server-v2.js';
+import { requestStateCodecFromEnv } from './keyring-file-codec.js';
 import type { PodSettings } from './pod-settings.js';
-import { requestStateKeyFromEnv } from './request-state-key.js';
 
 /** A pod's router: `handle(req, res)` for node:http, and `close()` to drain. */
 export interface PodRouter {
@@ -24,7 +26,7 @@ export async function createPodRouter(
   backend: EnvBackend,
   settings: PodSettings,
 ): Promise<PodRouter> {
-  const { store, eventStore, bus } = backend;
+  const { store, eventStore, bus, claims } = backend;
   const options = (allowedHosts: readonly string[]): SessionRouterOptions => ({
     store,
     eventStore,
@@ -47,10 +49,13 @@ export async function createPodRouter(
   });
   if (settings.sdk === 2) {
     const { createMcpDualEraHandler, LOCALHOST_HOSTS } = await import('@mcp-session-store/core/v2');
-    const { createRequestStateCodec } = await import('@modelcontextprotocol/server');
     const { createExampleServerV2 } = await import('./example-server-v2.js');
-    const requestState = createRequestStateCodec<ExampleRequestState>({
-      key: requestStateKeyFromEnv(process.env),
+    const requestState = await requestStateCodecFromEnv<ExampleRequestState>(process.env, {
+      claims,
+      onReload: ({ activeKeyId, keyIds }) =>
+        console.log(`${pod} requestState keyring reloaded: active ${activeKeyId} of ${keyIds.join(', ')}`),
+      onError: (error) =>
+        console.error(`${pod} requestState keyring not reloaded, keeping the last one: ${error.message}`),
     });
     // One endpoint for both eras: 2025 sessions through the router, 2026-07-28 requests through the
     // SDK's createMcpHandler; `notify` reaches both eras' streams on every pod.

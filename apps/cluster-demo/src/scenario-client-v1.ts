@@ -6,6 +6,7 @@ import {
   ElicitRequestSchema,
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { CLIENT_ANSWERS, type Exchange, recordingFetch, type ScenarioClient } from './scenario-client.js';
 
@@ -24,6 +25,8 @@ export function createScenarioClientV1(endpoint: string): ScenarioClient {
   const logs: string[] = [];
   const exchanges: Exchange[] = [];
   client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+  let toolListChanges = 0;
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => void toolListChanges++);
   client.setNotificationHandler(
     LoggingMessageNotificationSchema,
     (n) => void logs.push(String(n.params.data)),
@@ -35,6 +38,9 @@ export function createScenarioClientV1(endpoint: string): ScenarioClient {
     updates,
     logs,
     exchanges,
+    get toolListChanges() {
+      return toolListChanges;
+    },
     async connect() {
       await client.connect(transport);
       return transport.sessionId ?? '';

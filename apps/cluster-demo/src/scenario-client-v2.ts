@@ -19,6 +19,8 @@ export function createScenarioClientV2(endpoint: string): ScenarioClient {
   const exchanges: Exchange[] = [];
   client.setNotificationHandler('notifications/resources/updated', (n) => void updates.push(n.params.uri));
   client.setNotificationHandler('notifications/message', (n) => void logs.push(String(n.params.data)));
+  let toolListChanges = 0;
+  client.setNotificationHandler('notifications/tools/list_changed', () => void toolListChanges++);
   const transport = new StreamableHTTPClientTransport(new URL(endpoint), {
     fetch: recordingFetch(exchanges),
   });
@@ -26,6 +28,9 @@ export function createScenarioClientV2(endpoint: string): ScenarioClient {
     updates,
     logs,
     exchanges,
+    get toolListChanges() {
+      return toolListChanges;
+    },
     async connect() {
       await client.connect(transport);
       return transport.sessionId ?? '';

@@ -20,6 +20,10 @@ export interface Exchange {
   pod: string | null;
   /** Settles once `status` and `pod` are set (or the request failed). */
   answered: Promise<void>;
+  /** The request's headers as sent (to send the exact request again). */
+  headers: Headers;
+  /** The request's body as sent. */
+  body: string | undefined;
 }
 
 /** One client session, as the scenarios use it. */
@@ -41,6 +45,8 @@ export interface ScenarioClient {
   readonly updates: readonly string[];
   /** The data of the log messages received so far. */
   readonly logs: readonly string[];
+  /** How many `notifications/tools/list_changed` the session received (on its GET stream). */
+  readonly toolListChanges: number;
   /** Every HTTP exchange so far, in the order the requests were made. */
   readonly exchanges: readonly Exchange[];
 }
@@ -68,6 +74,11 @@ export function recordingFetch(exchanges: Exchange[]): typeof fetch {
       pod: null,
     } as Exchange;
     // Not enumerable: an exchange compares and prints as the data it records.
+    Object.defineProperty(exchange, 'headers', { enumerable: false, value: new Headers(init?.headers) });
+    Object.defineProperty(exchange, 'body', {
+      enumerable: false,
+      value: typeof init?.body === 'string' ? init.body : undefined,
+    });
     Object.defineProperty(exchange, 'answered', {
       enumerable: false,
       value: sending.then(

@@ -1,24 +1,19 @@
-// The scripted client: one MCP session, driven through what a user cares about, across the pods of
-// a cluster behind a round-robin balancer with no affinity, with the real client of the SDK major
-// the pods serve with.
+// The scripted clients: one MCP session, driven through what a user cares about, across the pods
+// of a cluster behind a round-robin balancer with no affinity, with the real client of the SDK major
+// the pods serve with; on SDK v2, also a 2026-07-28 client next to it (scenarios-2026.ts).
 
 import type { PodClusterHandle } from '@mcp-session-store/testing';
 import { messagesOf, readEvents } from '@mcp-session-store/testing';
 import { CLIENT_ANSWERS, isResponseMessage, type ScenarioClient } from './scenario-client.js';
 import { createScenarioClientV1 } from './scenario-client-v1.js';
 import { createScenarioClientV2 } from './scenario-client-v2.js';
+import { expect, runChecks, type Scenario, type ScenarioResult, textOf, until } from './scenario-kit.js';
+import { modernScenarios } from './scenarios-2026.js';
 import type { SdkMajor } from './sdk-major.js';
 
-/** One row of the demo's table. */
-export interface ScenarioResult {
-  name: string;
-  pods: string;
-  status: 'passed' | 'failed' | 'skipped';
-  ms: number;
-  detail?: string;
-}
+export type { ScenarioResult } from './scenario-kit.js';
 
-type Check = () => Promise<{ pods: string[]; detail?: string; skipped?: boolean }>;
+type Check = Scenario['check'];
 
 /** What the scenarios may expect of the cluster. */
 export interface ScenarioOptions {
@@ -26,21 +21,8 @@ export interface ScenarioOptions {
   durable: boolean;
   /** The SDK major of the pods, and so of the client. Default 1. */
   sdk?: SdkMajor | undefined;
-}
-
-const textOf = (result: unknown): string =>
-  ((result as { content: Array<{ text: string }> }).content[0] as { text: string }).text;
-
-function expect(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  /** The keyring file the pods seal `requestState` with (SDK v2: the rotation row rewrites it). */
+  keyringFile?: string | undefined;
 }
 
 export async function runScenarios(
@@ -261,28 +243,21 @@ export async function runScenarios(
     ],
   ];
 
-  const results: ScenarioResult[] = [];
-  for (const [name, check] of scenarios) {
-    const started = performance.now();
-    let result: ScenarioResult;
-    try {
-      const { pods, detail, skipped } = await check();
-      result = {
-        name,
-        pods: pods.join(', '),
-        status: skipped ? 'skipped' : 'passed',
-        ms: performance.now() - started,
-        ...(detail && { detail }),
-      };
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      result = { name, pods: '', status: 'failed', ms: performance.now() - started, detail };
-    }
-    results.push(result);
-    onResult(result);
-    // A failed step leaves the session in an unknown state: stop there.
-    if (result.status === 'failed') break;
-  }
+  const rows: Scenario[] = scenarios.map(([name, check]) => ({ era: '2025', name, check }));
+  // SDK v2: the 2026-07-28 client's rows, while the session's GET stream is still open and before a
+  // pod is killed.
+  const modern =
+    sdk === 2 && options.keyringFile !== undefined
+      ? modernScenarios({ cluster, legacy: client, keyringFile: options.keyringFile })
+      : undefined;
+  if (modern)
+    rows.splice(
+      rows.findIndex((r) => r.name.startsWith('a pod killed')),
+      0,
+      ...modern.scenarios,
+    );
+  const results = await runChecks(rows, onResult);
+  await modern?.close().catch(() => {});
   await client.close().catch(() => {});
   return results;
 }

@@ -8,7 +8,9 @@
 // runs the official suites against it, so every v2 figure of ours has its single-process reference;
 // `--store stock-cluster` runs it as several processes behind the balancer, to show what breaks.
 //   PORT=3000 node --import tsx src/stock-server-v2.ts
-// Several processes of it need one DEMO_REQUEST_STATE_KEY (request-state-key.ts); alone, any will do.
+// Its `requestState` codec is the SDK's own (one HMAC key, no rotation, no at-most-once): several
+// processes of it need the same key, the active key of the keyring file in DEMO_KEYRING_FILE
+// (keyring-file.ts); alone, without it, any random key will do.
 import { randomUUID } from 'node:crypto';
 import { createMcpExpressApp } from '@modelcontextprotocol/express';
 import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
@@ -26,12 +28,14 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Request, Response } from 'express';
 import { createExampleServerV2, type ExampleRequestState } from './example-server-v2.js';
-import { requestStateKeyFromEnv } from './request-state-key.js';
+import { KEYRING_FILE_ENV, newKey, readKeyringFile } from './keyring-file.js';
 
 const port = Number(process.env.PORT ?? 3000);
-const requestState = createRequestStateCodec<ExampleRequestState>({
-  key: requestStateKeyFromEnv(process.env),
-});
+const keyringFile = process.env[KEYRING_FILE_ENV];
+const keyring = keyringFile ? await readKeyringFile(keyringFile) : undefined;
+const activeKey = keyring === undefined ? newKey() : keyring.keys[keyring.activeKeyId];
+if (activeKey === undefined) throw new Error(`${KEYRING_FILE_ENV}: activeKeyId names none of the keys`);
+const requestState = createRequestStateCodec<ExampleRequestState>({ key: Buffer.from(activeKey, 'base64') });
 const sessions = new Map<string, { transport: NodeStreamableHTTPServerTransport; server: McpServer }>();
 
 // One notifier for both eras: the modern handler's reaches every open listen stream, and each live

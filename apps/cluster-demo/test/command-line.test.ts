@@ -3,18 +3,19 @@ import { ALL_TARGETS, parseConformanceArgs } from '../src/conformance-options.js
 import { parseDemoArgs } from '../src/demo-options.js';
 import { parseSdkMajor } from '../src/sdk-major.js';
 
-test('with no arguments the demo runs SDK 1.x on an embedded PostgreSQL with 3 pods, as it always did', () => {
-  expect(parseDemoArgs([])).toEqual({ store: 'postgres', pods: 3, sdk: 1, port: undefined, serve: false });
+test('with no arguments the demo runs SDK v2 (both protocol eras) on an embedded PostgreSQL with 3 pods', () => {
+  expect(parseDemoArgs([])).toEqual({ store: 'postgres', pods: 3, sdk: 2, port: undefined, serve: false });
 });
 
-test('--sdk 2 switches the demo to SDK v2 and changes nothing else', () => {
-  expect(parseDemoArgs(['--sdk', '2', '--store', 'memory'])).toEqual({
+test('--sdk 1 switches the demo to SDK 1.x and changes nothing else', () => {
+  expect(parseDemoArgs(['--sdk', '1', '--store', 'memory'])).toEqual({
     store: 'memory',
     pods: 1,
-    sdk: 2,
+    sdk: 1,
     port: undefined,
     serve: false,
   });
+  expect(parseDemoArgs(['--sdk', '2', '--store', 'memory'])).toEqual(parseDemoArgs(['--store', 'memory']));
 });
 
 test.each([['3'], ['0'], ['v2'], ['1.0'], [' 2'], ['']])(

@@ -1,19 +1,12 @@
 // The v2 example server on the 2026-07-28 wire, served by SDK v2's own `createMcpHandler` in
-// process: its multi-round state is sealed with the key the process is given, so a round answered
-// on another process holding the same key completes, and nothing else gets through (a tampered
-// state, a state sealed under another key); its cacheable results carry the caching hints it sets.
-import {
-  createMcpHandler,
-  createRequestStateCodec,
-  type McpHttpHandler,
-  type ServerNotifier,
-} from '@modelcontextprotocol/server';
+// process: its multi-round state is sealed with core's codec and the keyring the process is given
+// (as the pods do), so a round answered on another process holding the same keyring completes, and
+// nothing else gets through (a tampered state, a state sealed under another key); its cacheable
+// results carry the caching hints it sets.
+import { createRequestStateCodec } from '@mcp-session-store/core';
+import { createMcpHandler, type McpHttpHandler, type ServerNotifier } from '@modelcontextprotocol/server';
 import { createExampleServerV2, type ExampleRequestState } from '../src/example-server-v2.js';
-import {
-  newRequestStateKey,
-  REQUEST_STATE_KEY_ENV,
-  requestStateKeyFromEnv,
-} from '../src/request-state-key.js';
+import { type KeyringFileContents, newKeyring } from '../src/keyring-file.js';
 
 const REVISION = '2026-07-28';
 const ignored: ServerNotifier = {
@@ -23,9 +16,9 @@ const ignored: ServerNotifier = {
   resourceUpdated: () => {},
 };
 
-/** One process serving the example server on the 2026 wire, sealing state with `key`. */
-function process2026(key: string): McpHttpHandler {
-  const requestState = createRequestStateCodec<ExampleRequestState>({ key });
+/** One process serving the example server on the 2026 wire, sealing state with `keyring`. */
+function process2026(keyring: KeyringFileContents): McpHttpHandler {
+  const requestState = createRequestStateCodec<ExampleRequestState>({ keyring });
   return createMcpHandler(
     () => createExampleServerV2({ pod: 'p', sessionId: null, notify: ignored, requestState }),
     { legacy: 'reject' },
@@ -81,15 +74,15 @@ async function firstRound(handler: McpHttpHandler): Promise<string> {
   return result!.requestState as string;
 }
 
-const key = newRequestStateKey();
-const podA = process2026(key);
-const podB = process2026(key);
+const keyring = newKeyring();
+const podA = process2026(keyring);
+const podB = process2026(keyring);
 afterAll(async () => {
   await podA.close();
   await podB.close();
 });
 
-test('a requestState sealed by one process is accepted by another holding the same key', async () => {
+test('a requestState sealed by one process is accepted by another holding the same keyring', async () => {
   const requestState = await firstRound(podA);
   const { result } = await send(podB, 'tools/call', {
     name: TOOL,
@@ -104,7 +97,8 @@ test('a requestState sealed by one process is accepted by another holding the sa
 
 test('a tampered requestState, or one sealed under another key, is refused with -32602', async () => {
   const requestState = await firstRound(podA);
-  const stranger = process2026(newRequestStateKey());
+  // The same key id, another key.
+  const stranger = process2026(newKeyring());
   try {
     for (const [handler, state] of [
       [podB, `${requestState}x`],
@@ -157,12 +151,4 @@ test('cacheable results carry the example server caching hints; the watched reso
     ttlMs: 0,
     cacheScope: 'private',
   });
-});
-
-test('the requestState key comes from DEMO_REQUEST_STATE_KEY; a short one is refused by name', () => {
-  expect(requestStateKeyFromEnv({ [REQUEST_STATE_KEY_ENV]: key })).toBe(key);
-  expect(requestStateKeyFromEnv({})).toHaveLength(key.length);
-  expect(() => requestStateKeyFromEnv({ [REQUEST_STATE_KEY_ENV]: 'short' })).toThrow(
-    'DEMO_REQUEST_STATE_KEY must be at least 32 bytes long',
-  );
 });

@@ -3,14 +3,16 @@
 // inputRequired(...), which reach a 2025 client through the SDK's legacy shim as real elicitation,
 // sampling and roots requests, listen triggers and diagnostic tools. In process, over each SDK's own
 // in-memory transport: what the pods serve, without the router.
+
+import { createRequestStateCodec } from '@mcp-session-store/core';
 import { Client as ClientV2, InMemoryTransport as InMemoryTransportV2 } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { createRequestStateCodec, type ServerNotifier } from '@modelcontextprotocol/server';
+import type { ServerNotifier } from '@modelcontextprotocol/server';
 import { createExampleServer } from '../src/example-server.js';
 import { createExampleServerV2, type ExampleRequestState } from '../src/example-server-v2.js';
-import { newRequestStateKey } from '../src/request-state-key.js';
+import { newKeyring } from '../src/keyring-file.js';
 
 const CAPABILITIES = { capabilities: { elicitation: {}, sampling: {} } };
 const ELICITED = { action: 'accept' as const, content: { name: 'Ada' } };
@@ -53,7 +55,7 @@ const notify: ServerNotifier = {
   resourcesChanged: () => void announced.push('resources'),
   resourceUpdated: (uri) => void announced.push(`updated ${uri}`),
 };
-const requestState = createRequestStateCodec<ExampleRequestState>({ key: newRequestStateKey() });
+const requestState = createRequestStateCodec<ExampleRequestState>({ keyring: newKeyring() });
 
 async function connectV1() {
   const client = new Client({ name: 'v1', version: '1' }, CAPABILITIES);

@@ -56,3 +56,19 @@ test('only a client answer (result or error, no method) counts as a response', (
   expect(isResponseMessage({ jsonrpc: '2.0', id: 1, method: 'tools/call' })).toBe(false);
   expect(isResponseMessage({ jsonrpc: '2.0', method: 'notifications/cancelled' })).toBe(false);
 });
+
+test('an exchange keeps the request as sent, headers and body, so the exact request can be sent again', async () => {
+  const exchanges: Exchange[] = [];
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { requestState: 's' } });
+  await recordingFetch(exchanges)(url, {
+    method: 'POST',
+    headers: { 'mcp-protocol-version': '2026-07-28', 'mcp-name': 'wizard' },
+    body,
+  });
+  const [exchange] = exchanges;
+  expect(exchange!.body).toBe(body);
+  expect(exchange!.headers.get('mcp-protocol-version')).toBe('2026-07-28');
+  expect(exchange!.headers.get('mcp-name')).toBe('wizard');
+  // Kept out of the recorded data: exchanges still compare as what they record.
+  expect(Object.keys(exchange!)).toEqual(['method', 'messages', 'status', 'pod']);
+});

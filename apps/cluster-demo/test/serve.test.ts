@@ -1,6 +1,8 @@
 // `pnpm demo --serve --store redis --pods 2 --port P`: serves an MCP endpoint through the cluster
-// until SIGTERM, then leaves nothing running; with `--sdk 2`, the SDK v2 example server.
-import { type ChildProcess, spawn } from 'node:child_process';
+// until SIGTERM, then leaves nothing running; by default (SDK v2) to clients of both protocol eras,
+// with a keyring file the pods follow (`pnpm demo:rotate-key`); with `--sdk 1`, the SDK 1.x server.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '@mcp-session-store/testing';
 import {
@@ -13,7 +15,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 const textOf = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0]!.text;
 
 /** Starts `pnpm demo --serve` on a free port; resolves once it prints its endpoint. */
-async function serve(...args: string[]): Promise<{ demo: ChildProcess; endpoint: string; pods: string[] }> {
+async function serve(
+  ...args: string[]
+): Promise<{ demo: ChildProcess; endpoint: string; pods: string[]; output: () => string }> {
   const port = await freePort();
   const demo = spawn(
     process.execPath,
@@ -52,7 +56,7 @@ async function serve(...args: string[]): Promise<{ demo: ChildProcess; endpoint:
   expect(endpoint).toBe(`http://127.0.0.1:${port}/mcp`);
   const pods = [...output.matchAll(/pod-\d (http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]!);
   expect(pods).toHaveLength(2);
-  return { demo, endpoint, pods };
+  return { demo, endpoint, pods, output: () => output };
 }
 
 /** SIGTERMs the demo; once it exited, no pod answers any more. */
@@ -65,21 +69,76 @@ async function stopServing(demo: ChildProcess, pods: string[]): Promise<void> {
   for (const pod of pods) await expect(fetch(`${pod}/healthz`)).rejects.toThrow();
 }
 
-test('--serve serves on the given port until SIGTERM, then stops every pod', async () => {
-  const { demo, endpoint, pods } = await serve();
+const rotateKey = (file: string, step: string) =>
+  spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, '..', 'src', 'rotate-keyring.ts'), file, step],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+
+test('--serve serves both eras until SIGTERM; keys rotate on the live pods with demo:rotate-key', async () => {
+  const { demo, endpoint, pods, output } = await serve();
+  const keyringFile = /requestState keyring: (\S+)/.exec(output())?.[1];
+  expect(keyringFile).toBeDefined();
+  expect(output()).toContain(`pnpm demo:rotate-key ${keyringFile} add|activate|drop`);
+
+  // A 2025 session client (SDK 1.x's, here) on both pods.
+  const legacy = new Client({ name: 'serve-test', version: '1' });
+  const transport = new StreamableHTTPClientTransport(new URL(endpoint));
+  await legacy.connect(transport);
+  const served = new Set<string>();
+  for (let i = 0; i < 4; i++) served.add(textOf(await legacy.callTool({ name: 'whoami' })));
+  expect([...served].sort()).toEqual(['pod-0', 'pod-1']);
+
+  // A 2026-07-28 client: its inputRequired rounds verify on either pod, before and after a rotation.
+  const modern = new ClientV2(
+    { name: 'serve-test-2026', version: '1' },
+    { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
+  modern.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { ok: true } }));
+  await modern.connect(new TransportV2(new URL(endpoint)));
+  const confirmed = async () =>
+    textOf(await modern.callTool({ name: 'test_input_required_result_request_state', arguments: {} }));
+  const ok = 'state-ok: requestState verified and confirmation received';
+  expect(await confirmed()).toBe(ok);
+  for (const [step, printed] of [
+    ['add', 'active key-1; keys key-1, key-2'],
+    ['activate', 'active key-2; keys key-1, key-2'],
+    ['drop', 'active key-2; keys key-2'],
+  ] as const) {
+    const run = rotateKey(keyringFile!, step);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe(`${keyringFile}: ${printed}\n`);
+    expect(await confirmed()).toBe(ok);
+  }
+  expect(rotateKey(keyringFile!, 'undo').status).toBe(2);
+
+  await transport.terminateSession();
+  await legacy.close();
+  await modern.close();
+  await stopServing(demo, pods);
+  expect(existsSync(keyringFile!)).toBe(false);
+});
+
+test('--serve --sdk 1 serves the SDK 1.x example server to a 2025 client', async () => {
+  const { demo, endpoint, pods, output } = await serve('--sdk', '1');
+  expect(output()).not.toContain('requestState keyring');
   const client = new Client({ name: 'serve-test', version: '1' });
   const transport = new StreamableHTTPClientTransport(new URL(endpoint));
   await client.connect(transport);
   const served = new Set<string>();
   for (let i = 0; i < 4; i++) served.add(textOf(await client.callTool({ name: 'whoami' })));
   expect([...served].sort()).toEqual(['pod-0', 'pod-1']);
+  // Only the v2 example server has the 2026-07-28 scenarios' tools.
+  const { tools } = await client.listTools();
+  expect(tools.map((t) => t.name)).not.toContain('test_input_required_result_request_state');
   await transport.terminateSession();
   await client.close();
   await stopServing(demo, pods);
 });
 
-test('--serve --sdk 2 serves the SDK v2 example server: an inputRequired tool asks the v2 client', async () => {
-  const { demo, endpoint, pods } = await serve('--sdk', '2');
+test('--serve: an inputRequired tool reaches a 2025 session client through the legacy shim', async () => {
+  const { demo, endpoint, pods } = await serve();
   const client = new ClientV2({ name: 'serve-test-v2', version: '1' }, { capabilities: { elicitation: {} } });
   client.setRequestHandler('elicitation/create', async () => ({
     action: 'accept',
