@@ -29,8 +29,13 @@ async function main(): Promise<number> {
   const { store, pods, sdk, port, serve } = parsed;
   let cluster: DemoCluster | undefined;
   // Ctrl-C or a kill: stop everything this started, then leave.
+  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    // `on`, not `once`: while this listener stays, testing's process clean-up does not re-raise the
+    // signal (which would end the process before the cluster has stopped); a second signal is ignored.
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
       console.log(`\n${signal}: stopping the cluster and the backend...`);
       // Serving ends by a signal, as asked; during the scenarios a signal is an interruption.
       void (cluster?.stop() ?? Promise.resolve()).then(() => process.exit(serve ? 0 : 130));
