@@ -5,14 +5,12 @@
 // of either era gets a 4xx, never a 5xx.
 
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createMcpDualEraHandler, type McpDualEraHandler } from '@mcp-session-store/core/v2';
 import { RedisEventStore, RedisMessageBus, RedisSessionStore } from '@mcp-session-store/redis';
-import { startRoundRobinBalancer } from '@mcp-session-store/testing';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
 import { Redis } from 'ioredis';
+import { serveBehindBalancer } from '../src/http-pods.js';
 import { deleteRedisKeys, REDIS_URL } from '../src/redis-pod-cluster.js';
 import { waitUntil } from './support/wait-until.js';
 
@@ -48,8 +46,6 @@ async function startPods(count = 2): Promise<Pods> {
   const clients: Redis[] = [];
   const buses: RedisMessageBus[] = [];
   const handlers: McpDualEraHandler[] = [];
-  const servers: HttpServer[] = [];
-  const urls: string[] = [];
   for (let i = 0; i < count; i++) {
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
     clients.push(redis);
@@ -63,23 +59,15 @@ async function startPods(count = 2): Promise<Pods> {
       keepAliveMs: 0,
     });
     handlers.push(handler);
-    const server = createServer((req, res) => void handler.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
-    urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   }
   await Promise.all(handlers.map((h) => h.events.ready()));
-  const balancer = await startRoundRobinBalancer(urls);
+  const pods = await serveBehindBalancer(handlers.map((h) => (req, res) => void h.handle(req, res)));
   return {
-    url: `${balancer.url}/mcp`,
+    url: pods.url,
     handlers,
     async stop() {
-      await balancer.stop();
+      await pods.stop();
       await Promise.all(handlers.map((h) => h.close({ deadlineMs: 1_000 })));
-      for (const server of servers) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
       await Promise.all(buses.map((b) => b.close()));
       await Promise.all(clients.map((c) => c.quit()));
       await deleteRedisKeys(keyPrefix);

@@ -3,14 +3,12 @@
 // inputRequired round is answered on the other pod (same keyring, one claim namespace). The exact
 // retry the client sent, replayed, is refused with the SDK's JSON-RPC error, never a 5xx.
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequestStateCodec } from '@mcp-session-store/core';
 import { MemoryBackend, MemoryClaimStore } from '@mcp-session-store/memory';
-import { startRoundRobinBalancer } from '@mcp-session-store/testing';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, inputRequired, McpServer } from '@modelcontextprotocol/server';
+import { type NodeRequestHandler, serveBehindBalancer } from '../src/http-pods.js';
 
 interface WizardState {
   mintedOn: number;
@@ -58,26 +56,15 @@ async function startPods() {
       { legacy: 'reject' },
     );
   });
-  const servers: HttpServer[] = [];
-  const urls: string[] = [];
-  for (const handler of handlers) {
-    const node = toNodeHandler(handler);
-    const server = createServer((req, res) => void node(req as never, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
-    urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  }
-  const balancer = await startRoundRobinBalancer(urls);
+  const pods = await serveBehindBalancer(
+    handlers.map((handler) => toNodeHandler(handler) as unknown as NodeRequestHandler),
+  );
   return {
-    url: `${balancer.url}/mcp`,
+    url: pods.url,
     errors,
     async stop() {
-      await balancer.stop();
+      await pods.stop();
       await Promise.all(handlers.map((h) => h.close()));
-      for (const server of servers) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
     },
   };
 }

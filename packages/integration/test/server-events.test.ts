@@ -2,14 +2,12 @@
 // each given core's ServerEventBus over a shared bus: a change announced on either pod reaches the
 // `subscriptions/listen` stream, whichever pod holds it. With v2's default in-process bus it
 // reaches only the pod that announced it: the problem this solves.
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createServerEventBus, type SharedServerEventBus } from '@mcp-session-store/core';
 import { MemoryBackend, MemoryMessageBus } from '@mcp-session-store/memory';
-import { startRoundRobinBalancer } from '@mcp-session-store/testing';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
+import { type NodeRequestHandler, serveBehindBalancer } from '../src/http-pods.js';
 import { waitUntil } from './support/wait-until.js';
 
 const buildServer = () => {
@@ -30,27 +28,16 @@ async function startPods(shared: boolean) {
     return createMcpHandler(buildServer, { legacy: 'reject', ...(bus && { bus }) });
   });
   await Promise.all(buses.map((b) => b.ready()));
-  const servers: HttpServer[] = [];
-  const urls: string[] = [];
-  for (const handler of handlers) {
-    const node = toNodeHandler(handler);
-    const server = createServer((req, res) => void node(req as never, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
-    urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  }
-  const balancer = await startRoundRobinBalancer(urls);
+  const pods = await serveBehindBalancer(
+    handlers.map((handler) => toNodeHandler(handler) as unknown as NodeRequestHandler),
+  );
   return {
-    url: `${balancer.url}/mcp`,
+    url: pods.url,
     handlers,
     async stop() {
-      await balancer.stop();
+      await pods.stop();
       await Promise.all(handlers.map((h) => h.close()));
       await Promise.all(buses.map((b) => b.close()));
-      for (const server of servers) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
     },
   };
 }

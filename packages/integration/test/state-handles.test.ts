@@ -4,16 +4,14 @@
 // balancer picks, with no session and no affinity. The principal is the bearer token's user.
 // Redis at REDIS_URL (default redis://127.0.0.1:6379).
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createStateHandles, isSessionStoreError, type StateHandles } from '@mcp-session-store/core';
 import { RedisSessionStore } from '@mcp-session-store/redis';
-import { startRoundRobinBalancer } from '@mcp-session-store/testing';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { type AuthInfo, createMcpHandler, McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import { Redis } from 'ioredis';
 import * as z from 'zod/v4';
+import { serveBehindBalancer } from '../src/http-pods.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -123,31 +121,23 @@ beforeAll(async () => {
       return createMcpHandler(() => shopServer(pod, carts), { legacy: 'reject' });
     }),
   );
-  const servers: HttpServer[] = [];
-  const urls: string[] = [];
-  for (const handler of handlers) {
-    const node = toNodeHandler(handler);
-    const server = createServer((req, res) => {
-      // Stands in for real token verification: `Bearer <user>` authenticates <user>.
-      const user = /^Bearer (\w+)$/.exec(req.headers.authorization ?? '')?.[1];
-      const auth: AuthInfo | undefined = user ? { token: user, clientId: user, scopes: [] } : undefined;
-      void node(Object.assign(req, { auth }) as never, res);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
-    urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  }
-  const balancer = await startRoundRobinBalancer(urls);
+  const http = await serveBehindBalancer(
+    handlers.map((handler) => {
+      const node = toNodeHandler(handler);
+      return (req, res) => {
+        // Stands in for real token verification: `Bearer <user>` authenticates <user>.
+        const user = /^Bearer (\w+)$/.exec(req.headers.authorization ?? '')?.[1];
+        const auth: AuthInfo | undefined = user ? { token: user, clientId: user, scopes: [] } : undefined;
+        void node(Object.assign(req, { auth }) as never, res);
+      };
+    }),
+  );
   pods = {
-    url: `${balancer.url}/mcp`,
+    url: http.url,
     carts: await cartsOn(),
     async stop() {
-      await balancer.stop();
+      await http.stop();
       await Promise.all(handlers.map((h) => h.close()));
-      for (const server of servers) {
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-      }
       const redis = clients[0]!;
       for await (const keys of redis.scanStream({ match: `${keyPrefix}*`, count: 500 }) as AsyncIterable<
         string[]
