@@ -17,6 +17,8 @@ export type NodeRequestHandler = (req: IncomingMessage, res: ServerResponse) => 
 export interface HttpPods {
   /** The MCP endpoint through the balancer. */
   readonly url: string;
+  /** Each pod's own base URL (`http://127.0.0.1:<port>`), bypassing the balancer. */
+  readonly podUrls: readonly string[];
   /** Stops the balancer, then each pod's HTTP server (their handlers are the caller's to close). */
   stop(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export async function serveBehindBalancer(handlers: readonly NodeRequestHandler[
   const balancer = await startRoundRobinBalancer(urls);
   return {
     url: `${balancer.url}/mcp`,
+    podUrls: urls,
     async stop() {
       await balancer.stop();
       for (const server of servers) {

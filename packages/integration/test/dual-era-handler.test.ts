@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { createMcpDualEraHandler, type McpDualEraHandler } from '@mcp-session-store/core/v2';
 import { RedisEventStore, RedisMessageBus, RedisSessionStore } from '@mcp-session-store/redis';
+import { messagesOf, readEvents, type SseEvent } from '@mcp-session-store/testing';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
 import { Redis } from 'ioredis';
@@ -15,6 +16,8 @@ import { deleteRedisKeys, REDIS_URL } from '../src/redis-pod-cluster.js';
 import { waitUntil } from './support/wait-until.js';
 
 const WATCHED = 'test://watched';
+/** A resource the server refuses to let anyone subscribe to. */
+const FORBIDDEN = 'test://forbidden';
 
 function buildServer(ctx: { era: 'legacy' | 'modern' }) {
   const server = new McpServer(
@@ -29,7 +32,10 @@ function buildServer(ctx: { era: 'legacy' | 'modern' }) {
   }));
   // A 2025 client subscribes with a request the server must accept (the handler records it).
   if (ctx.era === 'legacy') {
-    server.server.setRequestHandler('resources/subscribe', async () => ({}));
+    server.server.setRequestHandler('resources/subscribe', async ({ params }) => {
+      if (params.uri === FORBIDDEN) throw new Error('not allowed to watch this resource');
+      return {};
+    });
     server.server.setRequestHandler('resources/unsubscribe', async () => ({}));
   }
   return server;
@@ -37,6 +43,7 @@ function buildServer(ctx: { era: 'legacy' | 'modern' }) {
 
 interface Pods {
   url: string;
+  podUrls: readonly string[];
   handlers: McpDualEraHandler[];
   stop(): Promise<void>;
 }
@@ -64,6 +71,7 @@ async function startPods(count = 2): Promise<Pods> {
   const pods = await serveBehindBalancer(handlers.map((h) => (req, res) => void h.handle(req, res)));
   return {
     url: pods.url,
+    podUrls: pods.podUrls,
     handlers,
     async stop() {
       await pods.stop();
@@ -79,7 +87,11 @@ async function startPods(count = 2): Promise<Pods> {
 type Received = Record<string, unknown[]>;
 
 function track(client: Client, received: Received) {
-  for (const method of ['notifications/tools/list_changed', 'notifications/resources/updated'] as const) {
+  for (const method of [
+    'notifications/tools/list_changed',
+    'notifications/prompts/list_changed',
+    'notifications/resources/updated',
+  ] as const) {
     received[method] = [];
     client.setNotificationHandler(method, (notification) => {
       received[method]!.push(notification.params ?? {});
@@ -174,6 +186,7 @@ test('a resource update reaches only the subscribers of that resource, in both e
   const { client: subscribed } = await legacyClient(pods.url, subscribedReceived);
   const { client: bystander } = await legacyClient(pods.url, bystanderReceived);
   await subscribed.subscribeResource({ uri: WATCHED });
+  await expect(subscribed.subscribeResource({ uri: FORBIDDEN })).rejects.toThrow(/not allowed/);
   await waitUntil(
     () => pods.handlers.reduce((n, h) => n + h.openStreamCount, 0) === 2,
     'both 2025 GET streams to be open',
@@ -181,6 +194,8 @@ test('a resource update reaches only the subscribers of that resource, in both e
 
   pods.handlers[1]!.notify.resourceUpdated(WATCHED);
   pods.handlers[0]!.notify.resourceUpdated('test://other');
+  // The server refused this subscription: nothing was recorded, nothing is delivered.
+  pods.handlers[0]!.notify.resourceUpdated(FORBIDDEN);
   await waitUntil(
     () =>
       modernReceived['notifications/resources/updated']!.length === 1 &&
@@ -207,6 +222,46 @@ test('a resource update reaches only the subscribers of that resource, in both e
   await modern.close();
   await subscribed.close();
   await bystander.close();
+});
+
+test('a session with GET streams on two pods (its client resumed elsewhere) gets each change once per stream', async () => {
+  const received: Received = {};
+  const { client, transport } = await legacyClient(pods.url, received);
+  await waitUntil(
+    () => pods.handlers.reduce((n, h) => n + h.openStreamCount, 0) === 1,
+    "the client's GET stream",
+  );
+  // A second stream on the other pod, as when a client resumes elsewhere before the first pod saw
+  // its old connection go (each pod refuses a second stream only for the streams it holds).
+  const other = pods.handlers.findIndex((h) => h.openStreamCount === 0);
+  const raw = await fetch(`${pods.podUrls[other]}/mcp`, {
+    headers: {
+      accept: 'text/event-stream',
+      'mcp-session-id': transport.sessionId!,
+      'mcp-protocol-version': '2025-11-25',
+    },
+  });
+  expect(raw.status).toBe(200);
+  await waitUntil(() => pods.handlers.every((h) => h.openStreamCount === 1), 'a stream on each pod');
+
+  const count = (events: SseEvent[], method: string) =>
+    messagesOf(events).filter((m: { method?: string }) => m.method === method).length;
+  const reading = readEvents(raw, (events) => count(events, 'notifications/prompts/list_changed') >= 2);
+  // A change from each pod, then a marker from each: a pod's events reach a stream in the order it
+  // published them, so once both markers are in, so is everything before them (duplicates too).
+  pods.handlers[0]!.notify.toolsChanged();
+  pods.handlers[1]!.notify.toolsChanged();
+  pods.handlers[0]!.notify.promptsChanged();
+  pods.handlers[1]!.notify.promptsChanged();
+  const rawEvents = await reading;
+  expect(count(rawEvents, 'notifications/prompts/list_changed')).toBe(2);
+  expect(count(rawEvents, 'notifications/tools/list_changed')).toBe(2);
+  await waitUntil(
+    () => received['notifications/prompts/list_changed']!.length === 2,
+    "both markers on the client's stream",
+  );
+  expect(received['notifications/tools/list_changed']).toHaveLength(2);
+  await client.close();
 });
 
 test('bad input of either era gets a 4xx answer, never a 5xx', async () => {

@@ -8,6 +8,7 @@ import type { SessionStore } from '../contract/session-store.js';
 import { isSessionStoreError, SessionStoreError } from '../errors.js';
 import type { JsonValue } from '../json.js';
 import { generateSessionId, isValidSessionId } from '../session-id.js';
+import { isStateHandleRecord } from '../state-handles/state-handles.js';
 import {
   BROADCAST_CHANNEL,
   type OutgoingRouterMessage,
@@ -39,6 +40,9 @@ import {
 import { GET_STREAM_ID, routerEventStore } from './session-event-store.js';
 import { SseStream } from './sse-stream.js';
 import { ownerOfWireId, WireIdRegistry, wireIdOf } from './wire-ids.js';
+
+/** Store reads `notifyHeldStreams` makes at once for a resource update (one per held stream). */
+export const NOTIFY_READ_CONCURRENCY = 32;
 
 /** The last protocol revision with sessions; later ones (2026-07-28 on) are session-less. */
 const LAST_SESSION_PROTOCOL = '2025-11-25';
@@ -84,8 +88,10 @@ export interface RouterOptions<TServer> extends SessionRouterOptions {
   createServer: (session: SessionContext, origin: ServerOrigin) => TServer | Promise<TServer>;
   /**
    * Keep each session's `resources/subscribe` URIs in its record (see
-   * {@link resourceSubscriptionKey}), so that {@link Router.notifyHeldStreams} can tell, on any
-   * process, which sessions asked for a resource's updates. The dual-era handler sets it.
+   * {@link resourceSubscriptionKey}) once the server has accepted them (a refused subscribe records
+   * nothing), so that {@link Router.notifyHeldStreams} can tell, on any process, which sessions
+   * asked for a resource's updates. The keys count towards the store's `maxRecordBytes`. The
+   * dual-era handler sets it.
    */
   trackResourceSubscriptions?: boolean | undefined;
 }
@@ -225,6 +231,11 @@ export class Router<TServer> implements McpSessionRouter {
   private readonly restoring = new Map<string, Promise<LocalSession<TServer>>>();
   /** Held sessions being read again (see `revalidateAfterMs`): one read however many requests wait. */
   private readonly revalidating = new Map<string, Promise<boolean>>();
+  /**
+   * `resources/subscribe` and `unsubscribe` requests being served here, by session and request id
+   * (with `trackResourceSubscriptions`): recorded in the store when the server answers with a result.
+   */
+  private readonly pendingSubscriptions = new Map<string, Map<string, { uri: string; subscribe: boolean }>>();
   /** The GET streams this process writes, by session. */
   private readonly getStreams = new Map<string, Set<SseStream>>();
   private readonly touchFraction: number;
@@ -463,9 +474,12 @@ export class Router<TServer> implements McpSessionRouter {
         isRequest(message) &&
         (message.method === 'resources/subscribe' || message.method === 'resources/unsubscribe')
       ) {
+        // Recorded once the server has accepted it (its answer goes out through `routeOutgoing`).
         const uri = (message.params as { uri?: unknown } | undefined)?.uri;
         if (typeof uri === 'string') {
-          await this.persistSubscription(found, uri, message.method === 'resources/subscribe');
+          const pending = this.pendingSubscriptions.get(record.id) ?? new Map();
+          pending.set(String(message.id), { uri, subscribe: message.method === 'resources/subscribe' });
+          this.pendingSubscriptions.set(record.id, pending);
         }
       }
       local.push(message);
@@ -678,7 +692,7 @@ export class Router<TServer> implements McpSessionRouter {
     let cursor: string | null = null;
     do {
       const page = await store.list(principal, { cursor, limit: 1000 });
-      for (const record of page.records) ids.push(record.id);
+      for (const record of page.records) if (!isStateHandleRecord(record)) ids.push(record.id);
       cursor = page.nextCursor;
     } while (cursor !== null);
     let ended = 0;
@@ -756,7 +770,8 @@ export class Router<TServer> implements McpSessionRouter {
       if (!(await pending)) return null;
     }
     const record = local?.record ?? (await this.timed('get', () => this.store.get(sessionId)));
-    if (!record || record.principal !== principal) return null;
+    // A state handle kept in the same store is not a session, whoever presents it.
+    if (!record || record.principal !== principal || isStateHandleRecord(record)) return null;
     const idleTtl = record.expiresAt - record.lastActivityAt;
     if (Date.now() >= record.lastActivityAt + idleTtl * this.touchFraction) {
       const alive = await this.timed('touch', () => this.store.touch(record.id));
@@ -893,7 +908,8 @@ export class Router<TServer> implements McpSessionRouter {
   private routeOutgoing(transport: SessionTransport, sessionId: string): void {
     const send = transport.send.bind(transport);
     transport.send = async (message, options) => {
-      const outgoing = this.wireIds.outgoing(sessionId, message);
+      let outgoing = this.wireIds.outgoing(sessionId, message);
+      if (isResponse(outgoing)) outgoing = await this.recordSubscription(sessionId, outgoing);
       const forGetStream = options?.relatedRequestId === undefined && !isResponse(outgoing);
       if (forGetStream && !this.eventStore) {
         this.deliverToGetStreams(sessionId, outgoing);
@@ -905,30 +921,35 @@ export class Router<TServer> implements McpSessionRouter {
   }
 
   /**
-   * Writes `notification` to the GET stream of every session whose stream this process holds; with
-   * `resourceUri`, only to sessions subscribed to it (one store read per such session, see
-   * `trackResourceSubscriptions`). Through the event store when there is one (the stream follows
-   * it, so a client that reconnects elsewhere resumes it), else straight to the stream. A session's
-   * stream is held by one process at a time: call this on every process (each gets the event from
-   * the bus), and each session gets the notification once. Failures go to `hooks.onError`.
+   * Writes `notification` to every GET stream this process holds; with `resourceUri`, only to
+   * sessions subscribed to it (see `trackResourceSubscriptions`: one store read per such session,
+   * {@link NOTIFY_READ_CONCURRENCY} at a time). Straight to the open streams, not through the event
+   * store: each process writes only to the connections it holds, so a session whose client left a
+   * stale stream on one pod and resumed on another still gets it once, and it is not replayed on a
+   * later resume (change notifications are advisory; the client lists again when it reconnects).
+   * Call it on every process (each gets the event from the bus). Failures go to `hooks.onError`.
    */
   async notifyHeldStreams(notification: JSONRPCMessage, resourceUri?: string): Promise<void> {
-    const held = [...this.getStreams].filter(([, streams]) => [...streams].some((s) => !s.isClosed));
-    await Promise.all(
-      held.map(async ([sessionId]) => {
-        try {
-          if (resourceUri !== undefined) {
+    const held = [...this.getStreams]
+      .filter(([, streams]) => [...streams].some((s) => !s.isClosed))
+      .map(([sessionId]) => sessionId);
+    if (resourceUri === undefined) {
+      for (const sessionId of held) this.deliverToGetStreams(sessionId, notification);
+      return;
+    }
+    const key = resourceSubscriptionKey(resourceUri);
+    for (let i = 0; i < held.length; i += NOTIFY_READ_CONCURRENCY) {
+      await Promise.all(
+        held.slice(i, i + NOTIFY_READ_CONCURRENCY).map(async (sessionId) => {
+          try {
             const record = await this.timed('get', () => this.store.get(sessionId));
-            if (record?.metadata[resourceSubscriptionKey(resourceUri)] !== true) return;
+            if (record?.metadata[key] === true) this.deliverToGetStreams(sessionId, notification);
+          } catch (error) {
+            this.hooks.onError?.(error, { operation: 'notify', sessionId });
           }
-          if (this.eventStore) {
-            await this.eventStore.forSession(sessionId).storeEvent(GET_STREAM_ID, notification);
-          } else this.deliverToGetStreams(sessionId, notification);
-        } catch (error) {
-          this.hooks.onError?.(error, { operation: 'notify', sessionId });
-        }
-      }),
-    );
+        }),
+      );
+    }
   }
 
   private deliverToGetStreams(sessionId: string, message: JSONRPCMessage): void {
@@ -955,21 +976,41 @@ export class Router<TServer> implements McpSessionRouter {
     await this.publish(BROADCAST_CHANNEL, { type: 'log-level', sessionId: updated.id, level });
   }
 
-  private async persistSubscription(
-    found: { record: SessionRecord; local: LocalSession<TServer> | undefined },
-    uri: string,
-    subscribe: boolean,
-  ): Promise<void> {
-    const key = resourceSubscriptionKey(uri);
-    const updated = await this.timed('update', () =>
-      this.store.update(
-        found.record.id,
-        subscribe ? { metadata: { [key]: true } } : { unsetMetadata: [key] },
-      ),
-    );
-    if (found.local) {
-      found.local.record = updated;
-      found.local.verifiedAt = Date.now();
+  /**
+   * The server's answer to a `resources/subscribe` or `unsubscribe` of this session: a result is
+   * recorded in the session record before the client sees it (so the next `notifyHeldStreams` on
+   * any pod knows); an error records nothing. If the store cannot record it, the client gets an
+   * error instead of a result it cannot rely on.
+   */
+  private async recordSubscription(sessionId: string, response: JSONRPCMessage): Promise<JSONRPCMessage> {
+    const pending = this.pendingSubscriptions.get(sessionId);
+    const id = String((response as { id: unknown }).id);
+    const subscription = pending?.get(id);
+    if (!pending || !subscription) return response;
+    pending.delete(id);
+    if (pending.size === 0) this.pendingSubscriptions.delete(sessionId);
+    if (!('result' in response)) return response;
+    const key = resourceSubscriptionKey(subscription.uri);
+    try {
+      const updated = await this.timed('update', () =>
+        this.store.update(
+          sessionId,
+          subscription.subscribe ? { metadata: { [key]: true } } : { unsetMetadata: [key] },
+        ),
+      );
+      const local = this.locals.get(sessionId);
+      if (local) {
+        local.record = updated;
+        local.verifiedAt = Date.now();
+      }
+      return response;
+    } catch (error) {
+      this.hooks.onError?.(error, { operation: 'update', sessionId });
+      return {
+        jsonrpc: '2.0',
+        id: (response as { id: string | number }).id,
+        error: { code: -32603, message: 'Internal error: the subscription could not be stored' },
+      } as JSONRPCMessage;
     }
   }
 
@@ -993,6 +1034,7 @@ export class Router<TServer> implements McpSessionRouter {
 
   private async release(session: LocalSession<TServer>): Promise<void> {
     this.wireIds.forgetSession(session.id);
+    this.pendingSubscriptions.delete(session.id);
     await session.transport.close().catch(() => {});
     await this.sdk.closeServer(session.server).catch(() => {});
   }

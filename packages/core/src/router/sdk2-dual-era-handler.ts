@@ -23,7 +23,7 @@ import {
   type SharedServerEventBus,
 } from '../server-events/server-event-bus.js';
 import { hostValidator } from './host-validation.js';
-import { jsonRpcError, serviceUnavailable } from './http-responses.js';
+import { badRequest, jsonRpcError, serviceUnavailable } from './http-responses.js';
 import type { JSONRPCMessage } from './jsonrpc.js';
 import { serveNodeRequest } from './node-http.js';
 import type { RequestAuthInfo } from './options.js';
@@ -122,6 +122,11 @@ async function readJsonBody(
  *   package (keys that rotate, at-most-once claims) in the factory's server options.
  * - `notify` reaches every subscriber of both eras on every pod.
  *
+ * Who the user is: `principal` binds 2025 sessions (and is passed to the factory as
+ * `ctx.principal` in both eras). A 2026-07-28 `requestState` is bound by its codec: give
+ * `createRequestStateCodec` a `principal` that derives the same user from the handler's `ctx`
+ * (`ctx.http?.authInfo`), or a state may be bound to another identity than the session's.
+ *
  * Each request is classified once with the SDK's own `classifyInboundRequest` (what
  * `createMcpHandler` itself routes by), after the checks that apply to both legs: `Host`
  * (`allowedHosts`, 403), `Content-Type` of a POST (415), body size (`maxBodyBytes`, 413) and JSON
@@ -140,7 +145,8 @@ async function readJsonBody(
  * import { toNodeHandler } from '@modelcontextprotocol/node';
  *
  * const handler = createMcpDualEraHandler((ctx) => buildServer(ctx), { store, eventStore, bus });
- * app.all('/mcp', (req, res) => void toNodeHandler(handler)(req, res, req.body));
+ * const node = toNodeHandler(handler);
+ * app.all('/mcp', (req, res) => void node(req, res, req.body));
  * // Any pod, either era's clients: every listen stream and GET stream gets the change.
  * handler.notify.toolsChanged();
  * ```
@@ -210,8 +216,12 @@ export function createMcpDualEraHandler(
       principals.set(request, principal);
       return await modern.fetch(request, requestOptions as McpHandlerRequestOptions);
     } catch (error) {
+      // As the router answers the same failures (a throwing `principal()`, a closed handler).
+      if (isSessionStoreError(error, 'INVALID_ARGUMENT')) return badRequest(error.message);
       hooks.onError?.(error, { operation: 'modern request' });
-      if (isSessionStoreError(error, 'BACKEND_UNAVAILABLE')) return serviceUnavailable(retryAfterSeconds);
+      if (isSessionStoreError(error, 'BACKEND_UNAVAILABLE') || isSessionStoreError(error, 'CLOSED')) {
+        return serviceUnavailable(retryAfterSeconds);
+      }
       return jsonRpcError(500, -32603, 'Internal error');
     } finally {
       modernInFlight--;
@@ -288,13 +298,16 @@ export function createMcpDualEraHandler(
     async close(closeOptions = {}) {
       closing = true;
       const deadline = Date.now() + (closeOptions.deadlineMs ?? 10_000);
-      await router.close(closeOptions);
-      while (modernInFlight > 0 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      try {
+        await router.close(closeOptions);
+        while (modernInFlight > 0 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      } finally {
+        stopListening();
+        await modern.close();
+        if (!givenEvents) await events.close();
       }
-      stopListening();
-      await modern.close();
-      if (!givenEvents) await events.close();
     },
   };
 }
