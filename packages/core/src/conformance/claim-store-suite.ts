@@ -254,11 +254,14 @@ export function claimStoreSuite(api: TestApi, factory: AdapterFactory, options: 
           return;
         }
         // A backend clock cannot be moved: the one real-time expiry test of this suite.
-        const ttlMs = 1_000 + a.store.capabilities.ttlGranularityMs;
+        const ttlMs = 2_000 + a.store.capabilities.ttlGranularityMs;
         const started = performance.now();
         assert.equal(await a.store.claim(key, ttlMs), true);
         if (a.store.capabilities.nativeTtl) await assertNativeTtl(a.store, a.inspect, key, ttlMs);
-        assert.equal(await b.store.claim(key, ttlMs), false, 'held at first');
+        const second = await b.store.claim(key, ttlMs);
+        // Judged only when the answer came well within the TTL: on a machine so loaded that it did
+        // not, the claim may rightly have ended (other tests prove a live claim is held).
+        if (performance.now() - started < ttlMs - 100) assert.equal(second, false, 'held at first');
         await claimWhenFree(b.store, key, 60_000);
         const elapsed = performance.now() - started;
         // A lower bound only: a slow machine makes it larger, never smaller. 100 ms for the clocks' resolution.

@@ -35,8 +35,11 @@ const BODY_PATTERN = /^[A-Za-z0-9_-]+$/;
 export interface RequestStateCodecOptions<C extends RequestStateContext = RequestStateContext> {
   /**
    * The AES-256 keys, as for `encryptSessionStore`: the active key seals new states, every listed
-   * key opens states sealed under it, so keys rotate without breaking rounds in flight (keep the
-   * old key listed for `ttlSeconds` after the switch). Every pod needs the same keys.
+   * key opens states sealed under it, so keys rotate without breaking rounds in flight. Every pod
+   * needs the same keys; since pods pick up a new keyring at different moments, rotate in three
+   * steps, each on every pod before the next: add the new key (listed, not active), make it active,
+   * then drop the old one once `ttlSeconds` have passed (making a new key active in one step lets a
+   * pod seal states that pods without the key yet refuse as `unknown-key`).
    */
   keyring: KeyringOptions | Keyring;
   /** How long a minted state stays valid, in seconds: positive, at most 7 days. Default 600. */

@@ -57,7 +57,10 @@ const BRAND = Symbol.for('@mcp-session-store/core/RequestStateError');
 export class RequestStateError extends Error {
   /** Why the state was refused. */
   readonly reason: RequestStateFailure;
-  /** True only for `unavailable`: the same state may pass once the claim store answers. */
+  /**
+   * True only for `unavailable`: the same state may pass once the claim store answers, unless the
+   * claim was recorded and only its answer was lost (then a retry is refused as `replayed`).
+   */
   readonly retryable: boolean;
 
   constructor(reason: RequestStateFailure, options: { cause?: unknown } = {}) {

@@ -42,6 +42,13 @@ export interface McpDualEraHandlerOptions extends McpSessionHandlerOptions {
    * The change events every pod shares: what `notify` publishes, what 2026 listen streams and 2025
    * GET streams receive. Default: {@link createServerEventBus} over `bus` (closed with the handler).
    * Pass your own to publish from code that has no handler (a worker, an admin job).
+   * @example
+   * ```ts
+   * const events = createServerEventBus({ bus });
+   * const handler = createMcpDualEraHandler(buildServer, { store, bus, events });
+   * // elsewhere, in a worker sharing `bus`: every client of both eras on every pod hears it
+   * createServerEventBus({ bus }).publish({ kind: 'tools_list_changed' });
+   * ```
    */
   events?: SharedServerEventBus | undefined;
   /**
@@ -59,6 +66,14 @@ export interface McpDualEraHandler extends McpSessionHandler {
    * `resourceUpdated`, sessions that sent `resources/subscribe` for that URI). Never throws for a
    * bus failure (reported through `hooks.onError`). Use it instead of a server instance's own
    * `send*ListChanged()`, which reaches neither other pods nor listen streams.
+   * @example
+   * ```ts
+   * server.registerTool('add_tool', { description: 'Adds a tool' }, async () => {
+   *   await saveToolDefinition();
+   *   handler.notify.toolsChanged(); // clients of both eras, on every pod, list the tools again
+   *   return { content: [{ type: 'text', text: 'added' }] };
+   * });
+   * ```
    */
   readonly notify: ServerNotifier;
   /** The shared change events (`notify` publishes there): subscribe to see every pod's changes. */

@@ -389,7 +389,8 @@ class StoreStateHandles<T extends JsonValue> implements StateHandles<T> {
  *   store: new RedisSessionStore({ redis, keyPrefix: 'shop:carts:', idleTtlMs: 24 * 3600_000 }),
  *   prefix: 'cart',
  * });
- * const principalOf = (ctx: { http?: { authInfo?: { clientId: string } } }) => ctx.http?.authInfo?.clientId ?? null;
+ * const principalOf = (ctx: { http?: { authInfo?: { extra?: { sub?: unknown } } } }) =>
+ *   String(ctx.http?.authInfo?.extra?.sub ?? '') || null; // the user, not the OAuth client
  *
  * const handler = createMcpHandler(() => {
  *   const server = new McpServer({ name: 'shop', version: '1.0.0' });

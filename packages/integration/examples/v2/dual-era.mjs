@@ -21,6 +21,11 @@ const keyPrefix = process.env.KEY_PREFIX ?? 'mcp:session:';
 // Multi-round state (2026-07-28 `requestState`): sealed with the keyring every pod shares (list the
 // old key beside the new active one to rotate without breaking rounds in flight), and used at most
 // once, on whichever pod the client's retry lands.
+if (!process.env.REQUEST_STATE_KEYRING) {
+  throw new Error(
+    'REQUEST_STATE_KEYRING is not set: {"activeKeyId":"<id>","keys":{"<id>":"<base64 of 32 bytes>"}}',
+  );
+}
 const requestState = createRequestStateCodec({
   keyring: JSON.parse(process.env.REQUEST_STATE_KEYRING),
   claims: new RedisClaimStore({ redis, keyPrefix }),
@@ -37,7 +42,10 @@ const handler = createMcpDualEraHandler(
     // a 2026-07-28 client an input_required result whose retry may land on any pod.
     server.registerTool('greet', { description: 'Greets the user by name' }, async (toolCtx) => {
       const answer = toolCtx.mcpReq.inputResponses?.name;
-      if (!answer) {
+      // A 2026-07-28 answer counts only with the state sealed when it was asked (the SDK verified
+      // it, and the claim store let it through once, before this handler runs).
+      const asked = ctx.era === 'legacy' || toolCtx.mcpReq.requestState() !== undefined;
+      if (!answer || !asked) {
         return inputRequired({
           inputRequests: {
             name: inputRequired.elicit({
