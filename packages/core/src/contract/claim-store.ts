@@ -31,8 +31,9 @@ export interface ClaimStoreBaseOptions {
  *   consumed value be used twice), at most `capabilities.ttlGranularityMs` more. With an injected
  *   clock the end is exact and exclusive: claimed at `t`, it is held at `t + ttlMs - 1` and free at
  *   `t + ttlMs`. After that the key may be claimed again, and the backend removes it (natively where
- *   `capabilities.nativeTtl`, else by a sweep), so expired claims do not accumulate. Pick a TTL at
- *   least as long as the thing claimed stays valid.
+ *   `capabilities.nativeTtl`, else by the adapter's sweep, which may have to be switched on: see the
+ *   adapter's options), so expired claims do not accumulate. Pick a TTL at least as long as the
+ *   thing claimed stays valid.
  * - Keys are compared exactly (byte for byte); no character of {@link CLAIM_KEY_PATTERN} is special
  *   (`*`, `?`, `[`, `{`, `%`, `\`, `:` included). Namespaces (the adapter's prefix, table, ...)
  *   never see each other's claims.
