@@ -79,8 +79,8 @@ const stryker = new Stryker({
   clearTextReporter: { allowColor: false, logTests: false, reportMutants: true },
   thresholds: { high: 95, low: 90, break: target.breakBelow },
   // At the repository root, so a sandbox sits two levels down as the package does and its
-  // jest.config.cjs finds ../../jest.preset.cjs.
-  tempDirName: '../../.stryker-tmp',
+  // jest.config.cjs finds ../../jest.preset.cjs; one per package, so two runs can go at once.
+  tempDirName: `../../.stryker-tmp-${values.package}`,
   cleanTempDir: true,
 });
 
