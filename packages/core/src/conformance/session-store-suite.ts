@@ -623,7 +623,7 @@ export function sessionStoreSuite(api: TestApi, factory: AdapterFactory, options
         }
       });
 
-      test('a reused id is listed under its new principal only; the principal must be a string', async (world) => {
+      test('a reused id is listed under its new principal only; the principal and cursor must be valid', async (world) => {
         const { store } = await openStore(world);
         if (!store.list) return; // the test above checks that list() is absent by design
         const list = store.list.bind(store);
@@ -640,6 +640,13 @@ export function sessionStoreSuite(api: TestApi, factory: AdapterFactory, options
           await store.create(sampleSession({ id: expired.id, principal: bob }));
           assert.deepEqual(await ids(alice), [], 'an expired record, replaced, leaves its principal');
           assert.deepEqual(await ids(bob), [expired.id], 'the first one expired meanwhile');
+        }
+        for (const cursor of ['not a cursor', '\u00e9t\u00e9']) {
+          await rejectsWithCode(
+            () => list(bob, { cursor }),
+            'INVALID_ARGUMENT',
+            `a cursor this store never returned (${JSON.stringify(cursor)})`,
+          );
         }
         for (const principal of [null, 7, undefined, { id: alice }]) {
           await rejectsWithCode(
