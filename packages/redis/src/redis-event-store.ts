@@ -164,8 +164,15 @@ export class RedisEventStore implements EventStoreFactory {
   }
 
   /** Sends each entry, in order, skipping priming events. */
-  private async deliver(start: ResolvedEvent, entries: StreamEntry[], send: SendEvent): Promise<void> {
+  /** Sends `entries` in order; stops at once when `signal` aborts (no send after an abort). */
+  private async deliver(
+    start: ResolvedEvent,
+    entries: StreamEntry[],
+    send: SendEvent,
+    signal?: AbortSignal,
+  ): Promise<void> {
     for (const [entryId, fields] of entries) {
+      if (signal?.aborted) return;
       const text = field(fields, 'm');
       if (text === undefined || text === '{}') continue; // priming events are never replayed
       await send(formatEventId(start.token, start.streamId, entryId), JSON.parse(text) as StoredMessage);
@@ -233,7 +240,7 @@ export class RedisEventStore implements EventStoreFactory {
         )) as Array<[string, StreamEntry[]]> | null;
         const entries = reply?.[0]?.[1] ?? [];
         if (signal.aborted) return;
-        await this.deliver(start, entries, options.send);
+        await this.deliver(start, entries, options.send, signal);
         if (entries.length > 0) last = entries.at(-1)![0];
       } catch (error) {
         if (signal.aborted) return;

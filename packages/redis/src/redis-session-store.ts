@@ -2,6 +2,7 @@ import {
   assertValidSessionId,
   buildRecord,
   closedError,
+  isValidSessionId,
   type ListOptions,
   type NewSession,
   redactSessionId,
@@ -221,6 +222,9 @@ export class RedisSessionStore implements SessionStore {
     if (typeof principal !== 'string')
       throw new SessionStoreError('INVALID_ARGUMENT', 'principal must be a string');
     const { limit, cursor } = validateListOptions(options);
+    // A cursor is the last id of the previous page: anything else was never returned by this store.
+    if (cursor !== null && !isValidSessionId(cursor))
+      throw new SessionStoreError('INVALID_ARGUMENT', 'cursor must be a string from a previous page');
     const index = this.keys.principal(principal);
     const records: SessionRecord[] = [];
     let after = cursor === null ? '-' : `(${cursor}`;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { EventStoreFactory, SessionEventStore, StoredMessage } from '../contract/event-store.js';
 import {
+  assertDeclaredAdapter,
   randomId,
   rejectsWithCode,
   required,
@@ -33,7 +34,9 @@ function collector(): { sent: Sent; send: (eventId: string, m: StoredMessage) =>
 }
 
 async function openEvents(world: TestWorld): Promise<EventStoreFactory> {
-  return required((await world.open()).eventStore, 'eventStore');
+  const events = required((await world.open()).eventStore, 'eventStore');
+  assertDeclaredAdapter(events.capabilities, 'eventStore');
+  return events;
 }
 
 async function storeAll(
@@ -327,6 +330,95 @@ export function eventStoreSuite(api: TestApi, factory: AdapterFactory, options: 
       });
     });
 
+    api.describe('follow: failures and abort', () => {
+      test('a send failing during the replay rejects follow; one failing later goes to onError', async (world) => {
+        const events = await openEvents(world);
+        const store = events.forSession(randomId());
+        const start = await store.storeEvent(GET_STREAM, message(0));
+        await store.storeEvent(GET_STREAM, message(1));
+        const failing = new AbortController();
+        await assert.rejects(
+          store.follow(start, {
+            send: async () => {
+              throw new Error('send failed during the replay');
+            },
+            signal: failing.signal,
+            onError: () => {},
+          }),
+          'a replay that could not be sent must reject follow',
+        );
+        failing.abort();
+
+        const later = new AbortController();
+        const errors: unknown[] = [];
+        let calls = 0;
+        await store.follow(start, {
+          send: async () => {
+            calls++;
+            if (calls === 2) throw new Error('send failed while following');
+          },
+          signal: later.signal,
+          onError: (error) => errors.push(error),
+        });
+        assert.equal(calls, 1, 'the replay was sent');
+        await store.storeEvent(GET_STREAM, message(2));
+        await waitFor(() => errors.length > 0, 'the failed send of a followed event to reach onError');
+        later.abort();
+      });
+
+      test('a follow whose signal has already aborted sends nothing stored afterwards', async (world) => {
+        const events = await openEvents(world);
+        const store = events.forSession(randomId());
+        const start = await store.storeEvent(GET_STREAM, message(0));
+        const aborted = new AbortController();
+        aborted.abort();
+        const { sent, send } = collector();
+        await store.follow(start, { send, signal: aborted.signal }).catch(() => undefined);
+        const marker = new AbortController();
+        const seen = collector();
+        await store.follow(start, { send: seen.send, signal: marker.signal });
+        await store.storeEvent(GET_STREAM, message(1));
+        await waitFor(() => seen.sent.length === 1, 'the event to reach a live follower');
+        await sleep(200);
+        marker.abort();
+        assert.deepEqual(sent, [], 'an aborted follow sends nothing');
+      });
+
+      test('once the signal aborts, send is not called again, not even for events already waiting', async (world) => {
+        const events = await openEvents(world);
+        const store = events.forSession(randomId());
+        const start = await store.storeEvent(GET_STREAM, message(0));
+        const controller = new AbortController();
+        const sent: StoredMessage[] = [];
+        await store.follow(start, {
+          send: async (_id, m) => {
+            sent.push(m);
+            controller.abort();
+          },
+          signal: controller.signal,
+        });
+        const marker = new AbortController();
+        const seen = collector();
+        await store.follow(start, { send: seen.send, signal: marker.signal });
+        await Promise.all([1, 2, 3].map((n) => store.storeEvent(GET_STREAM, message(n))));
+        await waitFor(() => seen.sent.length === 3, 'the events to reach a live follower');
+        await sleep(200);
+        marker.abort();
+        assert.equal(sent.length, 1, `one send, then the abort: got ${sent.length}`);
+      });
+
+      test('refuses an empty or non-string stream id with INVALID_ARGUMENT', async (world) => {
+        const store = (await openEvents(world)).forSession(randomId());
+        for (const streamId of ['', 7, null, undefined]) {
+          await rejectsWithCode(
+            () => store.storeEvent(streamId as unknown as string, message(1)),
+            'INVALID_ARGUMENT',
+            `storeEvent on stream ${JSON.stringify(streamId)}`,
+          );
+        }
+      });
+    });
+
     api.describe('retention', () => {
       test(
         'each stream keeps at most maxEventsPerStream events; trimmed ids are refused',
@@ -382,7 +474,7 @@ export function eventStoreSuite(api: TestApi, factory: AdapterFactory, options: 
           await store.storeEvent(GET_STREAM, message(3)); // an append extends retention
           world.clock.advance(world.ctx.eventTtlMs - 1_000);
           assert.equal(await store.getStreamIdForEventId(ids[0]!), GET_STREAM, 'kept while appended to');
-          world.clock.advance(1_001);
+          world.clock.advance(1_000); // exactly the TTL since the last append: gone
           for (const id of ids) await assertRefused(store, id, 'expired id');
           return;
         }

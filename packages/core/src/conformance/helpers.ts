@@ -54,6 +54,7 @@ export async function rejectsWithCode(
     `${what}: expected a SessionStoreError ${code}, got ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
   );
   assert.equal(error.code, code, `${what}: expected ${code}, got ${error.code} (${error.message})`);
+  assert.ok(error.message.trim().length > 0, `${what}: a ${code} error must say what went wrong`);
   return error;
 }
 
@@ -161,4 +162,25 @@ export function required<T>(component: T | undefined, what: string): T {
     assert.fail(`the adapter factory returned no ${what}; run only the suites the adapter implements`);
   }
   return component;
+}
+
+/**
+ * Asserts what every component's `capabilities` must say whatever the adapter: its npm package name
+ * (what users see in reports and errors) and, when present, a known `delivery`.
+ */
+export function assertDeclaredAdapter(
+  capabilities: { adapter: string; delivery?: string },
+  what: string,
+): void {
+  assert.match(
+    capabilities.adapter,
+    /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/,
+    `${what}.capabilities.adapter must be the adapter's package name`,
+  );
+  if ('delivery' in capabilities) {
+    assert.ok(
+      capabilities.delivery === 'at-most-once' || capabilities.delivery === 'at-least-once',
+      `${what}.capabilities.delivery must be at-most-once or at-least-once, got ${String(capabilities.delivery)}`,
+    );
+  }
 }

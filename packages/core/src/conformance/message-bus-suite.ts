@@ -3,6 +3,7 @@ import { MAX_BUS_PAYLOAD_BYTES, type MessageBus } from '../contract/message-bus.
 import type { JsonValue } from '../json.js';
 import { createServerEventBus, type ServerEvent } from '../server-events/server-event-bus.js';
 import {
+  assertDeclaredAdapter,
   randomId,
   rejectsWithCode,
   required,
@@ -14,7 +15,9 @@ import {
 import type { AdapterFactory, SuiteOptions, TestApi } from './types.js';
 
 async function openBus(world: TestWorld): Promise<MessageBus> {
-  return required((await world.open()).bus, 'bus');
+  const bus = required((await world.open()).bus, 'bus');
+  assertDeclaredAdapter(bus.capabilities, 'bus');
+  return bus;
 }
 
 function inbox(): { got: JsonValue[]; handler: (p: JsonValue) => void } {
@@ -194,9 +197,33 @@ export function messageBusSuite(api: TestApi, factory: AdapterFactory, options: 
         await a.publish(channel, 2);
         await waitFor(() => good.got.length === 2 && calls === 2, 'delivery despite failing handlers');
         await waitFor(() => world.reported.length >= 4, 'handler errors reported through onError');
+        for (const error of world.reported) {
+          assert.equal(error.code, 'HANDLER_ERROR');
+          assert.ok(error.message.length > 0, 'a HANDLER_ERROR says what went wrong');
+          assert.match(
+            String((error.cause as Error | undefined)?.message),
+            /handler failure/,
+            'cause: the thrown error',
+          );
+        }
       });
 
-      test('refuses invalid channels and non-JSON payloads with INVALID_ARGUMENT', async (world) => {
+      test('after unsubscribe resolves, the handler is not called, not even for messages already published', async (world) => {
+        const bus = await openBus(world);
+        const channel = randomId('ch');
+        const [gone, stays] = [inbox(), inbox()];
+        const off = await bus.subscribe(channel, gone.handler);
+        await bus.subscribe(channel, stays.handler);
+        const published = Array.from({ length: 20 }, (_, i) => bus.publish(channel, i));
+        await off();
+        const atUnsubscribe = gone.got.length;
+        await Promise.all(published);
+        await waitFor(() => stays.got.length === 20, 'the messages to reach the other subscriber');
+        await sleep(QUIET_MS);
+        assert.equal(gone.got.length, atUnsubscribe, 'no call after unsubscribe resolved');
+      });
+
+      test('refuses invalid channels, non-function handlers and non-JSON payloads with INVALID_ARGUMENT', async (world) => {
         const bus = await openBus(world);
         for (const channel of ['', 'has space', 'caf\u00e9', 'x'.repeat(257), 7 as unknown as string]) {
           const what = JSON.stringify(channel);
@@ -208,6 +235,13 @@ export function messageBusSuite(api: TestApi, factory: AdapterFactory, options: 
           );
         }
         const channel = randomId('ch');
+        for (const handler of [undefined, null, 'handler', {}]) {
+          await rejectsWithCode(
+            () => bus.subscribe(channel, handler as unknown as () => void),
+            'INVALID_ARGUMENT',
+            `subscribe with a ${handler === null ? 'null' : typeof handler} handler`,
+          );
+        }
         for (const payload of [undefined, () => 1, Number.NaN, { d: new Date() }, 10n]) {
           await rejectsWithCode(
             () => bus.publish(channel, payload as unknown as JsonValue),

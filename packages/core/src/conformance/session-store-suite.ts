@@ -4,6 +4,7 @@ import type { SessionStore } from '../contract/session-store.js';
 import { isSessionStoreError } from '../errors.js';
 import { type JsonObject, jsonByteLength } from '../json.js';
 import {
+  assertDeclaredAdapter,
   type ContextOverrides,
   randomId,
   rejectsWithCode,
@@ -65,7 +66,9 @@ function storeOf(adapter: AdapterUnderTest): SessionStore {
 
 async function openStore(world: TestWorld, limits?: ContextOverrides) {
   const adapter = await world.open(limits);
-  return { adapter, store: storeOf(adapter), inspect: adapter.inspect ?? {} };
+  const store = storeOf(adapter);
+  assertDeclaredAdapter(store.capabilities, 'sessionStore');
+  return { adapter, store, inspect: adapter.inspect ?? {} };
 }
 
 const injectable = (store: SessionStore) => store.capabilities.clock === 'injectable';
@@ -617,6 +620,40 @@ export function sessionStoreSuite(api: TestApi, factory: AdapterFactory, options
         assert.deepEqual((await store.list(randomId('nobody'))).records, []);
         for (const limit of [0, -1, 1001, 1.5]) {
           await rejectsWithCode(() => store.list!(alice, { limit }), 'INVALID_ARGUMENT', `limit ${limit}`);
+        }
+      });
+
+      test('a reused id is listed under its new principal only; the principal and cursor must be valid', async (world) => {
+        const { store } = await openStore(world);
+        if (!store.list) return; // the test above checks that list() is absent by design
+        const list = store.list.bind(store);
+        const ids = async (principal: string) => (await list(principal)).records.map((r) => r.id);
+        const [alice, bob] = [randomId('alice'), randomId('bob')];
+        const deleted = await store.create(sampleSession({ principal: alice }));
+        await store.delete(deleted.id);
+        await store.create(sampleSession({ id: deleted.id, principal: bob }));
+        assert.deepEqual(await ids(alice), [], 'a deleted record leaves its principal');
+        assert.deepEqual(await ids(bob), [deleted.id]);
+        if (injectable(store)) {
+          const expired = await store.create(sampleSession({ principal: alice }));
+          world.clock.advance(world.ctx.idleTtlMs + 1);
+          await store.create(sampleSession({ id: expired.id, principal: bob }));
+          assert.deepEqual(await ids(alice), [], 'an expired record, replaced, leaves its principal');
+          assert.deepEqual(await ids(bob), [expired.id], 'the first one expired meanwhile');
+        }
+        for (const cursor of ['not a cursor', '\u00e9t\u00e9']) {
+          await rejectsWithCode(
+            () => list(bob, { cursor }),
+            'INVALID_ARGUMENT',
+            `a cursor this store never returned (${JSON.stringify(cursor)})`,
+          );
+        }
+        for (const principal of [null, 7, undefined, { id: alice }]) {
+          await rejectsWithCode(
+            () => list(principal as unknown as string),
+            'INVALID_ARGUMENT',
+            `list(${JSON.stringify(principal)})`,
+          );
         }
       });
     });
