@@ -14,7 +14,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 
 const textOf = (result: unknown) => (result as { content: Array<{ text: string }> }).content[0]!.text;
 
-/** Starts `pnpm demo --serve` on a free port; resolves once it prints its endpoint. */
+/**
+ * Starts `pnpm demo --serve` on a free port; resolves once it has printed everything it prints on
+ * start (its last line, "serving until ..."): output arrives in chunks that may split a line.
+ */
 async function serve(
   ...args: string[]
 ): Promise<{ demo: ChildProcess; endpoint: string; pods: string[]; output: () => string }> {
@@ -41,11 +44,11 @@ async function serve(
   );
   let output = '';
   const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no endpoint within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`not serving within 60 s:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /MCP endpoint: (\S+)/.exec(output);
-      if (match) {
+      const match = /MCP endpoint: (\S+)\n/.exec(output);
+      if (match && output.includes('serving until SIGINT/SIGTERM')) {
         clearTimeout(timer);
         resolve(match[1]!);
       }
