@@ -17,12 +17,13 @@ export {
   type ClaimStoreBaseOptions,
   MAX_CLAIM_TTL_MS,
 } from './contract/claim-store.js';
-export type {
-  EventStoreBaseOptions,
-  EventStoreFactory,
-  SendEvent,
-  SessionEventStore,
-  StoredMessage,
+export {
+  type EventStoreBaseOptions,
+  type EventStoreFactory,
+  isPrimingEvent,
+  type SendEvent,
+  type SessionEventStore,
+  type StoredMessage,
 } from './contract/event-store.js';
 export {
   inboxChannel,
@@ -156,6 +157,12 @@ export {
   resolveStoreLimits,
   type StoreLimits,
 } from './store-kit/limits.js';
+export {
+  isPrimingEventId,
+  PRIMING_EVENT_ID_PREFIX,
+  parsePrimingEventId,
+  primingEventId,
+} from './store-kit/priming-event-id.js';
 export {
   applyPatch,
   assertRecordSize,

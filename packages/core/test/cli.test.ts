@@ -59,6 +59,29 @@ test.each(['create-overwrites', 'touch-resurrects', 'update-ignores-version', 'g
   },
 );
 
+test('runs the event suite on an event store, priming tests included, and exits 0 on the reference', () => {
+  const run = runCli(join(FIXTURES, 'events-reference.mjs'));
+  expect(run.stdout).toContain('(events)');
+  expect(run.stdout).toContain(
+    '  ✔ EventStore conformance › priming events › a priming event makes no backend call; its id depends only on the session and stream',
+  );
+  expect(run.last).toMatch(/^\d+ passed, 0 failed$/);
+  expect(run.code).toBe(0);
+});
+
+test.each([
+  'priming-written',
+  'priming-from-now',
+  'priming-any-session',
+  'priming-per-process',
+  'priming-ignores-cap',
+])('exits non-zero on the broken event store %s', (name) => {
+  const run = runCli(join(FIXTURES, `events-${name}.mjs`), '--suite', 'events');
+  expect(run.code).toBe(1);
+  expect(run.last).toMatch(/^\d+ passed, [1-9]\d* failed$/);
+  expect(run.stdout).toContain('  ✖ EventStore conformance › priming events › ');
+});
+
 test('usage errors exit 2 with a message', () => {
   expect(runCli().code).toBe(2);
   expect(runCli().stderr).toContain('missing <factory-module>');

@@ -1,14 +1,22 @@
-// Encryption at rest, with real AES-256-GCM: the keyring, the envelope, and the session store
-// wrapper over core's reference store (the event store wrapper runs over real event stores in
+// Encryption at rest, with real AES-256-GCM: the keyring, the envelope, the session store wrapper
+// over core's reference store, and the event store wrapper's priming events over core's reference
+// event store (the event store wrapper runs over real event stores in
 // packages/integration/test/encryption-*.test.ts).
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { type AdapterFactory, sessionStoreSuite } from '../src/conformance/index.js';
+import {
+  type AdapterFactory,
+  ConformanceRunner,
+  eventStoreSuite,
+  sessionStoreSuite,
+  suiteContext,
+} from '../src/conformance/index.js';
 import {
   createKeyring,
   ENVELOPE_PREFIX,
+  encryptEventStore,
   encryptedRecordBytes,
   encryptSessionStore,
   envelopeKeyId,
@@ -17,11 +25,13 @@ import {
   type KeyringOptions,
   type NewSession,
   openEnvelope,
+  primingEventId,
   type SessionStore,
   type SessionStoreError,
   sealEnvelope,
   TestClock,
 } from '../src/index.js';
+import { referenceEventFactory } from './fixtures/reference-event-store.mjs';
 import { ReferenceSessionStore, referenceFactory } from './fixtures/reference-store.mjs';
 
 const KEY_A = randomBytes(32).toString('base64');
@@ -475,4 +485,56 @@ test('a keyring built by the other module format (CJS build) is accepted as is',
   expect(() =>
     encryptSessionStore(referenceStore(context('ns')), { keyring: foreign as never }),
   ).not.toThrow();
+});
+
+describe('encryptEventStore: priming events', () => {
+  /** The reference event store, encrypted; `calls()` counts what reaches its backend. */
+  async function encryptedEvents() {
+    const ctx = suiteContext();
+    const inner = await referenceEventFactory()(ctx);
+    const calls = inner.inspect!.backendCalls!;
+    return {
+      inner: inner.eventStore!,
+      events: encryptEventStore(inner.eventStore!, { keyring: onlyA }),
+      calls,
+    };
+  }
+
+  test('a priming event reaches the store as one: no backend call, the derived id, resumable from the start', async () => {
+    const { inner, events, calls } = await encryptedEvents();
+    const id = `sess-${randomBytes(12).toString('base64url')}`;
+    const before = calls();
+    const priming = await events.forSession(id).storeEvent('post-1', {});
+    expect(calls()).toBe(before);
+    expect(priming).toBe(primingEventId(id, 'post-1'));
+    const message = { jsonrpc: '2.0', id: 1, result: { secret: SECRET } };
+    const stored = await events.forSession(id).storeEvent('post-1', message);
+    const raw: unknown[] = [];
+    await inner
+      .forSession(id)
+      .replayEventsAfter(priming, { send: async (_id: string, m: unknown) => void raw.push(m) });
+    expect(JSON.stringify(raw)).not.toContain(SECRET);
+    const sent: unknown[] = [];
+    const beforeReplay = calls();
+    await events.forSession(id).replayEventsAfter(priming, {
+      send: async (eventId, m) => void sent.push({ eventId, m }),
+    });
+    expect(sent).toEqual([{ eventId: stored, m: message }]);
+    // From a priming id the wrapper needs no lookup of the stream: only the inner replay's reads.
+    const replayOnly = calls() - beforeReplay;
+    const lookups = calls();
+    await inner.forSession(id).replayEventsAfter(priming, { send: async () => {} });
+    expect(calls() - lookups).toBe(replayOnly);
+    await events.close();
+  });
+
+  test('the encrypted reference event store passes the event suite, priming tests included', async () => {
+    const runner = new ConformanceRunner();
+    eventStoreSuite(runner.api, async (ctx) => {
+      const inner = await referenceEventFactory()(ctx);
+      return { ...inner, eventStore: encryptEventStore(inner.eventStore!, { keyring: onlyA }) };
+    });
+    const results = await runner.run();
+    expect(results.filter((r) => !r.passed).map((r) => r.name)).toEqual([]);
+  }, 60_000);
 });

@@ -37,3 +37,16 @@ declare module '*/broken-claim-stores.mjs' {
   import type { ReferenceClaimStore } from './fixtures/reference-claim-store.mjs';
   export const BROKEN_CLAIM_STORES: Record<string, typeof ReferenceClaimStore>;
 }
+declare module '*/reference-event-store.mjs' {
+  import type { AdapterFactory, AdapterFactoryContext } from '../src/conformance/index.js';
+  import type { EventStoreFactory } from '../src/index.js';
+  export class ReferenceEventStore {
+    constructor(ctx: AdapterFactoryContext);
+  }
+  export interface ReferenceEventStore extends EventStoreFactory {}
+  export function referenceEventFactory(Store?: typeof ReferenceEventStore): AdapterFactory;
+}
+declare module '*/broken-event-stores.mjs' {
+  import type { ReferenceEventStore } from './fixtures/reference-event-store.mjs';
+  export const BROKEN_EVENT_STORES: Record<string, typeof ReferenceEventStore>;
+}

@@ -58,8 +58,10 @@ async function assertRefused(store: SessionEventStore, eventId: string, what: st
 
 /**
  * The event store conformance suite: the SDK's `EventStore` rules for resumable streams across
- * processes (unique ids that resolve to their stream, priming events never replayed, foreign ids
- * refused, retention, cap, purge, live follow).
+ * processes (unique ids that resolve to their stream, priming events never written or replayed and
+ * resuming from the start of their stream on any process, foreign ids refused, retention, cap,
+ * purge, live follow). Give `inspect.backendCalls` and it also proves that a priming event makes
+ * no backend call.
  *
  * @example
  * ```ts
@@ -124,7 +126,7 @@ export function eventStoreSuite(api: TestApi, factory: AdapterFactory, options: 
         assert.deepEqual(sent, [{ eventId: second, message: message(2) }]);
       });
 
-      test('priming events ({}) are stored but never replayed', async (world) => {
+      test('priming events ({}) are never replayed', async (world) => {
         const events = await openEvents(world);
         const store = events.forSession(randomId());
         const priming = await store.storeEvent('post-1', PRIMING);
@@ -182,6 +184,178 @@ export function eventStoreSuite(api: TestApi, factory: AdapterFactory, options: 
           [{ jsonrpc: '2.0', id: 3, result: { tools: [{ name: 't', inputSchema: { type: 'object' } }] } }],
         );
       });
+    });
+
+    api.describe('priming events', () => {
+      test('a priming event makes no backend call; its id depends only on the session and stream', async (world) => {
+        const adapter = await world.open();
+        const events = required(adapter.eventStore, 'eventStore');
+        const other = await openEvents(world);
+        const sessionId = randomId();
+        const store = events.forSession(sessionId);
+        await store.storeEvent('warm-up', message(0)); // connections, scripts: whatever a first call sets up
+        const calls = adapter.inspect?.backendCalls?.();
+        const first = await store.storeEvent('post-1', PRIMING);
+        const again = await store.storeEvent('post-1', PRIMING);
+        const otherStream = await store.storeEvent('post-2', PRIMING);
+        if (calls !== undefined) {
+          assert.equal(adapter.inspect!.backendCalls!(), calls, 'a priming event must not reach the backend');
+        }
+        assert.equal(typeof first, 'string');
+        assert.equal(again, first, 'the same stream of the same session: the same priming id');
+        assert.equal(
+          await other.forSession(sessionId).storeEvent('post-1', PRIMING),
+          first,
+          'another instance derives the same priming id',
+        );
+        assert.notEqual(otherStream, first, 'another stream: another priming id');
+        assert.notEqual(
+          await events.forSession(randomId()).storeEvent('post-1', PRIMING),
+          first,
+          'another session: another priming id',
+        );
+        const stored = await store.storeEvent('post-1', message(1));
+        assert.notEqual(stored, first, 'a stored event never gets a priming id');
+        assert.equal(await store.storeEvent('post-1', PRIMING), first, 'stored events do not move it');
+      });
+
+      test('resuming from a priming id on another instance sends the whole stream from its start, and only it', async (world) => {
+        const a = await openEvents(world);
+        const b = await openEvents(world);
+        const c = await openEvents(world);
+        const sessionId = randomId();
+        const priming = await a.forSession(sessionId).storeEvent('post-1', PRIMING);
+        const onC = c.forSession(sessionId);
+        assert.equal(await onC.getStreamIdForEventId(priming), 'post-1', 'before anything is stored');
+        const empty = collector();
+        assert.equal(await onC.replayEventsAfter(priming, { send: empty.send }), 'post-1');
+        assert.deepEqual(empty.sent, [], 'a stream with no event replays nothing');
+        const ids: string[] = [];
+        for (let i = 1; i <= 5; i++) {
+          ids.push(await (i % 2 ? a : b).forSession(sessionId).storeEvent('post-1', message(i)));
+          await b.forSession(sessionId).storeEvent('post-2', message(-i));
+          await b.forSession(sessionId).storeEvent(GET_STREAM, message(100 + i));
+        }
+        assert.equal(await onC.getStreamIdForEventId(priming), 'post-1');
+        const { sent, send } = collector();
+        assert.equal(await onC.replayEventsAfter(priming, { send }), 'post-1');
+        assert.deepEqual(
+          sent,
+          ids.map((eventId, i) => ({ eventId, message: message(i + 1) })),
+        );
+      });
+
+      test('follow from a priming id on another instance waits for the stream’s first events, then sends each once, in order', async (world) => {
+        const a = await openEvents(world);
+        const b = await openEvents(world);
+        const sessionId = randomId();
+        const writer = a.forSession(sessionId);
+        const priming = await writer.storeEvent('post-1', PRIMING);
+        const controller = new AbortController();
+        const { sent, send } = collector();
+        const errors: unknown[] = [];
+        const streamId = await b.forSession(sessionId).follow(priming, {
+          send,
+          signal: controller.signal,
+          onError: (e) => errors.push(e),
+        });
+        assert.equal(streamId, 'post-1');
+        assert.deepEqual(sent, [], 'nothing stored yet');
+        const ids: string[] = [];
+        for (let i = 1; i <= 4; i++) {
+          await writer.storeEvent('post-2', message(-i));
+          ids.push(await writer.storeEvent('post-1', message(i)));
+          await writer.storeEvent('post-1', PRIMING);
+        }
+        await waitFor(() => sent.length >= 4, 'the stream’s events to reach the follower');
+        controller.abort();
+        assert.deepEqual(
+          sent,
+          ids.map((eventId, i) => ({ eventId, message: message(i + 1) })),
+        );
+        assert.deepEqual(errors, []);
+
+        // A follower that starts when events are already stored gets them first, then the rest.
+        const late = new AbortController();
+        const seen = collector();
+        await b.forSession(sessionId).follow(priming, { send: seen.send, signal: late.signal });
+        assert.equal(seen.sent.length, 4, 'the stored events come first');
+        const fifth = await writer.storeEvent('post-1', message(5));
+        await waitFor(() => seen.sent.length >= 5, 'the next event to reach the late follower');
+        late.abort();
+        assert.deepEqual(seen.sent.at(-1), { eventId: fifth, message: message(5) });
+      });
+
+      test('a priming id of another session is refused, even for a stream of the same name', async (world) => {
+        const events = await openEvents(world);
+        const victim = events.forSession(randomId());
+        const attacker = events.forSession(randomId());
+        const theirs = await victim.storeEvent(GET_STREAM, PRIMING);
+        await victim.storeEvent(GET_STREAM, message(1, { secret: true }));
+        await attacker.storeEvent(GET_STREAM, message(2));
+        await assertRefused(attacker, theirs, 'priming id of another session');
+        const controller = new AbortController();
+        const { sent, send } = collector();
+        await rejectsWithCode(
+          attacker.follow(theirs, { send, signal: controller.signal }),
+          'EVENT_NOT_FOUND',
+          'follow from a priming id of another session',
+        );
+        controller.abort();
+        assert.equal(sent.length, 0);
+      });
+
+      test('a tampered priming id is refused', async (world) => {
+        const events = await openEvents(world);
+        const store = events.forSession(randomId());
+        const one = await store.storeEvent('post-1', PRIMING);
+        const two = await store.storeEvent('post-2', PRIMING);
+        await store.storeEvent('post-1', message(1));
+        await store.storeEvent('post-2', message(2));
+        // Each id's two halves, crossed over: whatever the format, a mix of two ids is neither.
+        const half = (id: string) => Math.floor(id.length / 2);
+        const flip = (id: string, at: number) =>
+          `${id.slice(0, at)}${id[at] === 'A' ? 'B' : 'A'}${id.slice(at + 1)}`;
+        const fakes = [
+          `${one.slice(0, half(one))}${two.slice(half(two))}`,
+          `${two.slice(0, half(two))}${one.slice(half(one))}`,
+          `${one}x`,
+          one.slice(0, -1),
+          flip(one, half(one)),
+          flip(one, one.length - 1),
+        ].filter((fake) => fake !== one && fake !== two);
+        for (const fake of fakes)
+          await assertRefused(store, fake, `tampered priming id ${fake.slice(0, 24)}`);
+      });
+
+      test(
+        'a priming id is refused once its stream holds maxEventsPerStream events',
+        async (world) => {
+          const events = await openEvents(world);
+          const store = events.forSession(randomId());
+          const priming = await store.storeEvent('s', PRIMING);
+          await storeAll(
+            store,
+            's',
+            [1, 2, 3, 4].map((n) => message(n)),
+          );
+          const { sent, send } = collector();
+          await store.replayEventsAfter(priming, { send });
+          assert.deepEqual(
+            sent.map((e) => e.message),
+            [1, 2, 3, 4].map((n) => message(n)),
+            'under the cap: the whole stream',
+          );
+          await store.storeEvent('s', message(5));
+          await assertRefused(store, priming, 'priming id of a stream at the cap');
+          await store.storeEvent('s', message(6));
+          await assertRefused(store, priming, 'priming id of a trimmed stream');
+          const other = await store.storeEvent('t', PRIMING);
+          await store.storeEvent('t', message(7));
+          assert.equal(await store.getStreamIdForEventId(other), 't', 'other streams are not affected');
+        },
+        { maxEventsPerStream: 5 },
+      );
     });
 
     api.describe('refusing foreign and unknown ids', () => {
@@ -410,11 +584,13 @@ export function eventStoreSuite(api: TestApi, factory: AdapterFactory, options: 
       test('refuses an empty or non-string stream id with INVALID_ARGUMENT', async (world) => {
         const store = (await openEvents(world)).forSession(randomId());
         for (const streamId of ['', 7, null, undefined]) {
-          await rejectsWithCode(
-            () => store.storeEvent(streamId as unknown as string, message(1)),
-            'INVALID_ARGUMENT',
-            `storeEvent on stream ${JSON.stringify(streamId)}`,
-          );
+          for (const m of [message(1), PRIMING]) {
+            await rejectsWithCode(
+              () => store.storeEvent(streamId as unknown as string, m),
+              'INVALID_ARGUMENT',
+              `storeEvent${m === PRIMING ? ' (priming)' : ''} on stream ${JSON.stringify(streamId)}`,
+            );
+          }
         }
       });
     });
@@ -453,12 +629,16 @@ export function eventStoreSuite(api: TestApi, factory: AdapterFactory, options: 
         const a = await openEvents(world);
         const b = await openEvents(world);
         const [gone, kept] = [randomId(), randomId()];
+        const priming = await a.forSession(gone).storeEvent(GET_STREAM, PRIMING);
         const goneIds = await storeAll(a.forSession(gone), GET_STREAM, [message(1), message(2)]);
         const keptIds = await storeAll(a.forSession(kept), GET_STREAM, [message(1), message(2)]);
         await b.purgeSession(gone);
         await b.purgeSession(gone);
         await b.purgeSession(randomId());
         for (const id of goneIds) await assertRefused(a.forSession(gone), id, 'purged id');
+        const afterPurge = collector();
+        await a.forSession(gone).replayEventsAfter(priming, { send: afterPurge.send });
+        assert.deepEqual(afterPurge.sent, [], 'a priming id of a purged session replays nothing');
         const { sent, send } = collector();
         await a.forSession(kept).replayEventsAfter(keptIds[0]!, { send });
         assert.equal(sent.length, 1, 'another session keeps its events');
@@ -476,6 +656,9 @@ export function eventStoreSuite(api: TestApi, factory: AdapterFactory, options: 
           assert.equal(await store.getStreamIdForEventId(ids[0]!), GET_STREAM, 'kept while appended to');
           world.clock.advance(1_000); // exactly the TTL since the last append: gone
           for (const id of ids) await assertRefused(store, id, 'expired id');
+          const expired = collector();
+          await store.replayEventsAfter(await store.storeEvent(GET_STREAM, PRIMING), { send: expired.send });
+          assert.deepEqual(expired.sent, [], 'a priming id sends no expired event');
           return;
         }
         const inspect = (await world.open()).inspect;
@@ -497,6 +680,7 @@ export function eventStoreSuite(api: TestApi, factory: AdapterFactory, options: 
         await events.close();
         await events.close();
         await rejectsWithCode(() => store.storeEvent('s', message(2)), 'CLOSED', 'store after close');
+        await rejectsWithCode(() => store.storeEvent('s', PRIMING), 'CLOSED', 'priming event after close');
         await rejectsWithCode(() => store.replayEventsAfter(first, { send }), 'CLOSED', 'replay after close');
         assert.equal(sent.length, 0);
         controller.abort();

@@ -3,11 +3,19 @@ import type { EventStoreCapabilities } from './capabilities.js';
 /**
  * A JSON-RPC message as the SDK stores it: the SDK's `JSONRPCMessage`, which must be plain JSON
  * (stores refuse anything else with `INVALID_ARGUMENT`). The empty object `{}` is the SDK's priming
- * event, which is stored but never replayed.
+ * event, which is never stored (see {@link SessionEventStore}).
  */
 export type StoredMessage = { [key: string]: unknown };
 
-/** Whether `message` is the SDK's priming event (`{}`): stored, never replayed or followed. */
+/**
+ * Whether `message` is the SDK's priming event (`{}`): it carries no message, only gives the client
+ * an id to resume from, so it is never stored, replayed or followed.
+ *
+ * @example
+ * ```ts
+ * if (isPrimingEvent(message)) return primingEventId(sessionId, streamId);
+ * ```
+ */
 export function isPrimingEvent(message: StoredMessage): boolean {
   return Object.keys(message).length === 0;
 }
@@ -25,12 +33,21 @@ export type SendEvent = (eventId: string, message: StoredMessage) => Promise<voi
  * - An id of another session, an unknown, trimmed or expired id is refused:
  *   `getStreamIdForEventId` returns undefined and `replayEventsAfter` rejects with `EVENT_NOT_FOUND`
  *   without calling `send`.
- * - Priming events (stored message `{}`) are never replayed or followed.
+ * - Priming events (`storeEvent(streamId, {})`, which the SDK writes when a POST opens its stream)
+ *   cost no backend call: the returned id is `primingEventId(sessionId, streamId)` (core's
+ *   store-kit), the same on every call and every process, and it stands for the start of the
+ *   stream. Resuming from it (`replayEventsAfter`, `follow`, on any process) sends every stored
+ *   event of that stream from its first, nothing of other streams; a stream that holds no event
+ *   (not written yet, expired, purged) sends nothing, and `follow` waits for its first events.
+ *   `getStreamIdForEventId` gives its stream. A priming id of another session is refused; so is one
+ *   whose stream holds `maxEventsPerStream` events or more (the oldest may have been trimmed, as a
+ *   stored priming event would have been).
+ * - Priming events are never replayed or followed, including a `{}` stored by an older version.
  */
 export interface SessionEventStore {
   /** The session these events belong to. */
   readonly sessionId: string;
-  /** Appends `message` to `streamId` and returns its new event id. */
+  /** Appends `message` to `streamId` and returns its new event id (a priming event: see above). */
   storeEvent(streamId: string, message: StoredMessage): Promise<string>;
   /** The stream `eventId` belongs to, or undefined if it is not an event of this session. */
   getStreamIdForEventId(eventId: string): Promise<string | undefined>;

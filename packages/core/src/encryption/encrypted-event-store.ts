@@ -9,6 +9,7 @@ import {
 import { isSessionStoreError, SessionStoreError } from '../errors.js';
 import { isPlainObject } from '../json.js';
 import { redactSessionId } from '../session-id.js';
+import { parsePrimingEventId } from '../store-kit/priming-event-id.js';
 import { encodeStoredMessage } from '../store-kit/validation.js';
 import { type EnvelopeFailure, isEnvelope, openEnvelope, sealEnvelope } from './envelope.js';
 import { Keyring, type KeyringOptions } from './keyring.js';
@@ -31,7 +32,7 @@ export interface EventStoreEncryptionOptions {
   readPlaintext?: boolean | undefined;
 }
 
-/** The SDK's priming event, stored as is: every store recognises it and never replays it. */
+/** The SDK's priming event, passed on as is: the store recognises it, stores nothing, never replays it. */
 const PRIMING_TEXT = '{}';
 
 const contextOf = (sessionId: string, streamId: string | undefined): string[] => [
@@ -100,11 +101,14 @@ class EncryptingSessionEventStore implements SessionEventStore {
   }
 
   /**
-   * The stream of `lastEventId`, looked up first (one more backend read per resume) because each
-   * message is bound to its stream and replay sends events before it says which stream they are of.
+   * The stream of `lastEventId`, looked up first because each message is bound to its stream and
+   * replay sends events before it says which stream they are of: one more backend read per resume,
+   * none for a priming id (it names its stream).
    */
   private async decryptingSend(lastEventId: string, send: SendEvent): Promise<SendEvent> {
-    const streamId = await this.inner.getStreamIdForEventId(lastEventId);
+    const streamId =
+      parsePrimingEventId(this.sessionId, lastEventId) ??
+      (await this.inner.getStreamIdForEventId(lastEventId));
     return (eventId, message) => send(eventId, this.decrypt(streamId, message));
   }
 
@@ -158,13 +162,14 @@ class EncryptingEventStoreFactory implements EventStoreFactory {
 /**
  * Wraps any {@link EventStoreFactory} so stored messages are encrypted at rest (AES-256-GCM): each
  * message is stored as `{ "$enc": "enc:v1:<keyId>:…" }`, bound to its session id and stream id, and
- * decrypted on replay and follow. The SDK's priming event `{}` is stored as `{}`, so the store still
- * recognises it and never replays it. Event ids, stream ids and timing stay in clear.
+ * decrypted on replay and follow. The SDK's priming event `{}` reaches the inner store as `{}`, so
+ * it still costs no backend call and its id still resumes the stream from its start. Event ids,
+ * stream ids and timing stay in clear.
  *
- * Each `replayEventsAfter` and `follow` makes one more backend read (the stream of the last event
- * id) before the inner call. A message is 4/3 of its JSON size plus at most 90 bytes once
- * encrypted: an event near the backend's own limit (DynamoDB: 380 KiB) may no longer fit
- * (`PAYLOAD_TOO_LARGE`).
+ * Each `replayEventsAfter` and `follow` from a stored event's id makes one more backend read (the
+ * stream of that id) before the inner call; from a priming id, none. A message is 4/3 of its JSON
+ * size plus at most 90 bytes once encrypted: an event near the backend's own limit (DynamoDB:
+ * 380 KiB) may no longer fit (`PAYLOAD_TOO_LARGE`).
  *
  * @example
  * ```ts
