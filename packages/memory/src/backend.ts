@@ -22,8 +22,10 @@ export interface SessionEvents {
   expiresAt: number;
   readonly streams: Map<string, StoredEvent[]>;
   readonly byId: Map<string, StoredEvent>;
-  readonly listeners: Set<(event: StoredEvent) => void>;
 }
+
+/** Called with each event appended to a session (followers filter their stream). */
+export type EventListener = (event: StoredEvent) => void;
 
 /** A bus subscriber: delivery goes through its own queue so each handler sees messages in order. */
 export interface Subscriber {
@@ -35,6 +37,11 @@ export interface NamespaceState {
   readonly sessions: Map<string, StoredSession>;
   readonly principals: Map<string, Set<string>>;
   readonly events: Map<string, SessionEvents>;
+  /**
+   * Followers by session id, apart from the events: a follower of a priming id waits for a stream
+   * (even a session) that holds nothing yet.
+   */
+  readonly eventListeners: Map<string, Set<EventListener>>;
   readonly channels: Map<string, Set<Subscriber>>;
   /** Claim key -> when the claim ends (epoch ms, exclusive). */
   readonly claims: Map<string, number>;
@@ -72,6 +79,7 @@ export class MemoryBackend {
         sessions: new Map(),
         principals: new Map(),
         events: new Map(),
+        eventListeners: new Map(),
         channels: new Map(),
         claims: new Map(),
       };

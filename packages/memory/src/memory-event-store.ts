@@ -7,6 +7,9 @@ import {
   type EventStoreCapabilities,
   type EventStoreFactory,
   encodeStoredMessage,
+  isPrimingEventId,
+  parsePrimingEventId,
+  primingEventId,
   resolveEventStoreLimits,
   type SendEvent,
   type SessionEventStore,
@@ -16,6 +19,7 @@ import {
 } from '@mcp-session-store/core';
 import {
   DEFAULT_NAMESPACE,
+  type EventListener,
   MemoryBackend,
   type NamespaceState,
   type SessionEvents,
@@ -42,9 +46,8 @@ const CAPABILITIES: EventStoreCapabilities = Object.freeze({
   sharedAcrossProcesses: false,
 });
 
-function isPriming(text: string): boolean {
-  return text === '{}';
-}
+/** Where a replay starts: a stored event, or (seq 0) the start of a stream, for a priming id. */
+type ReplayStart = Pick<StoredEvent, 'seq' | 'streamId'>;
 
 function eventNotFound(): SessionStoreError {
   return new SessionStoreError('EVENT_NOT_FOUND', 'Unknown event id for this session');
@@ -52,8 +55,9 @@ function eventNotFound(): SessionStoreError {
 
 /**
  * Resumable-stream storage in process memory: the SDK's `EventStore` per session, with the rules
- * of the contract (ids that resolve to their stream, priming events never replayed, foreign ids
- * refused, a cap per stream, expiry with the session, live `follow`).
+ * of the contract (ids that resolve to their stream, priming events never stored and resuming from
+ * the start of their stream, foreign ids refused, a cap per stream, expiry with the session, live
+ * `follow`).
  *
  * @example
  * ```ts
@@ -157,6 +161,8 @@ export class MemoryEventStore implements EventStoreFactory {
       throw new SessionStoreError('INVALID_ARGUMENT', 'streamId must be a non-empty string');
     }
     const text = encodeStoredMessage(message);
+    // A priming event holds no message: its id (the start of the stream) needs no backend access.
+    if (text === '{}') return primingEventId(sessionId, streamId);
     let session = this.session(sessionId);
     if (!session) {
       session = {
@@ -165,7 +171,6 @@ export class MemoryEventStore implements EventStoreFactory {
         expiresAt: 0,
         streams: new Map(),
         byId: new Map(),
-        listeners: new Set(),
       };
       this.state().events.set(sessionId, session);
     }
@@ -188,28 +193,36 @@ export class MemoryEventStore implements EventStoreFactory {
     stream.push(event);
     session.byId.set(event.id, event);
     while (stream.length > this.maxEventsPerStream) session.byId.delete(stream.shift()!.id);
-    for (const listener of session.listeners) listener(event);
+    for (const listener of this.state().eventListeners.get(sessionId) ?? []) listener(event);
     return event.id;
   }
 
-  private find(sessionId: string, eventId: string): StoredEvent | undefined {
+  private find(sessionId: string, eventId: string): ReplayStart | undefined {
     this.assertOpen();
+    if (isPrimingEventId(eventId)) return this.findPriming(sessionId, eventId);
     // Stryker disable next-line ConditionalExpression: equivalent, a Map lookup by a non-string finds nothing either
     if (typeof eventId !== 'string') return undefined;
     return this.session(sessionId)?.byId.get(eventId);
   }
 
-  private require(sessionId: string, eventId: string): StoredEvent {
+  /** The start of a priming id's stream, unless the stream holds enough events to have been trimmed. */
+  private findPriming(sessionId: string, eventId: string): ReplayStart | undefined {
+    const streamId = parsePrimingEventId(sessionId, eventId);
+    if (streamId === undefined) return undefined;
+    const held = this.session(sessionId)?.streams.get(streamId)?.length ?? 0;
+    return held < this.maxEventsPerStream ? { seq: 0, streamId } : undefined;
+  }
+
+  private require(sessionId: string, eventId: string): ReplayStart {
     const event = this.find(sessionId, eventId);
     if (!event) throw eventNotFound();
     return event;
   }
 
-  /** Stored, non-priming events of `start`'s stream after it. */
-  private after(sessionId: string, start: StoredEvent): StoredEvent[] {
-    // Stryker disable next-line OptionalChaining,ArrayDeclaration: equivalent, called right after require() found the session, in the same synchronous turn
+  /** Stored events of `start`'s stream after it. */
+  private after(sessionId: string, start: ReplayStart): StoredEvent[] {
     const stream = this.session(sessionId)?.streams.get(start.streamId) ?? [];
-    return stream.filter((e) => e.seq > start.seq && !isPriming(e.text));
+    return stream.filter((e) => e.seq > start.seq);
   }
 
   private async follow(
@@ -218,7 +231,6 @@ export class MemoryEventStore implements EventStoreFactory {
     options: { send: SendEvent; signal: AbortSignal; onError?: (error: unknown) => void },
   ): Promise<string> {
     const start = this.require(sessionId, lastEventId);
-    const session = this.session(sessionId)!;
     const controller = new AbortController();
     const stop = () => controller.abort();
     // Stryker disable next-line ObjectLiteral,BooleanLiteral: equivalent, stop() is idempotent and the clean-up removes the listener
@@ -237,7 +249,7 @@ export class MemoryEventStore implements EventStoreFactory {
           // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent here, the listener and the replay snapshot are set up in one synchronous turn, so no event reaches both (other adapters need the check; the suite's no-duplicate follow test holds them to it)
           if (controller.signal.aborted || event.seq <= lastSent) return;
           lastSent = event.seq;
-          if (!isPriming(event.text)) await options.send(event.id, JSON.parse(event.text));
+          await options.send(event.id, JSON.parse(event.text));
         })
         .catch((error: unknown) => {
           stop();
@@ -245,13 +257,22 @@ export class MemoryEventStore implements EventStoreFactory {
           else failure = error;
         });
     };
-    const listener = (event: StoredEvent) => {
+    const listener: EventListener = (event) => {
       if (event.streamId === start.streamId) deliver(event);
     };
-    session.listeners.add(listener);
+    const listenersBySession = this.state().eventListeners;
+    let listeners = listenersBySession.get(sessionId);
+    if (!listeners) {
+      listeners = new Set();
+      listenersBySession.set(sessionId, listeners);
+    }
+    listeners.add(listener);
     // Stryker disable next-line StringLiteral,BlockStatement: equivalent through the contract, the clean-up only frees memory (an aborted follower sends nothing either way)
     controller.signal.addEventListener('abort', () => {
-      session.listeners.delete(listener);
+      listeners.delete(listener);
+      if (listeners.size === 0 && listenersBySession.get(sessionId) === listeners) {
+        listenersBySession.delete(sessionId);
+      }
       // Stryker disable next-line StringLiteral: equivalent, the listener is `once` and stop() is idempotent
       options.signal.removeEventListener('abort', stop);
       this.followers.delete(controller);
