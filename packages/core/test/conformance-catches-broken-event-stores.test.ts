@@ -1,5 +1,5 @@
 // The event suite is only worth something if it fails on event stores that break the contract.
-// Each broken store below breaks one rule of priming events; the suite must fail on every one,
+// Each broken store below breaks one rule of priming events (or of resuming from now); the suite must fail on every one,
 // naming the test that guards that rule, and pass on the reference.
 import { type AdapterFactory, ConformanceRunner, eventStoreSuite } from '../src/conformance/index.js';
 import { BROKEN_EVENT_STORES } from './fixtures/broken-event-stores.mjs';
@@ -26,6 +26,7 @@ const EXPECTED_CATCH: Record<string, string> = {
   'priming-per-process':
     'resuming from a priming id on another instance sends the whole stream from its start, and only it',
   'priming-ignores-cap': 'a priming id is refused once its stream holds maxEventsPerStream events',
+  'tail-from-start': 'tailEventId resumes a stream from now, on any instance: only what is stored afterwards',
 };
 
 test('every broken event store has its expected catch', () => {

@@ -358,6 +358,52 @@ export function eventStoreSuite(api: TestApi, factory: AdapterFactory, options: 
       );
     });
 
+    api.describe('resuming from now (tailEventId)', () => {
+      test('tailEventId resumes a stream from now, on any instance: only what is stored afterwards', async (world) => {
+        const a = await openEvents(world);
+        const b = await openEvents(world);
+        const sessionId = randomId();
+        const writer = a.forSession(sessionId);
+        await storeAll(writer, GET_STREAM, [message(1), message(2)]);
+        const tail = await b.forSession(sessionId).tailEventId(GET_STREAM);
+        assert.equal(await a.forSession(sessionId).getStreamIdForEventId(tail), GET_STREAM);
+        const controller = new AbortController();
+        const followed = collector();
+        await a.forSession(sessionId).follow(tail, { send: followed.send, signal: controller.signal });
+        assert.deepEqual(followed.sent, [], 'nothing stored before it is sent');
+        const later = [
+          await writer.storeEvent(GET_STREAM, message(3)),
+          await writer.storeEvent('other-stream', message(-3)),
+          await writer.storeEvent(GET_STREAM, message(4)),
+        ];
+        await waitFor(() => followed.sent.length >= 2, 'the later events to reach the follower');
+        controller.abort();
+        const expected = [
+          { eventId: later[0], message: message(3) },
+          { eventId: later[2], message: message(4) },
+        ];
+        assert.deepEqual(followed.sent, expected);
+        const replayed = collector();
+        assert.equal(
+          await b.forSession(sessionId).replayEventsAfter(tail, { send: replayed.send }),
+          GET_STREAM,
+        );
+        assert.deepEqual(replayed.sent, expected);
+      });
+
+      test('tailEventId of a stream that holds nothing is its priming id', async (world) => {
+        const events = await openEvents(world);
+        const store = events.forSession(randomId());
+        await store.storeEvent('other-stream', message(0));
+        const tail = await store.tailEventId('post-1');
+        assert.equal(tail, await store.storeEvent('post-1', PRIMING));
+        const first = await store.storeEvent('post-1', message(1));
+        const { sent, send } = collector();
+        await store.replayEventsAfter(tail, { send });
+        assert.deepEqual(sent, [{ eventId: first, message: message(1) }]);
+      });
+    });
+
     api.describe('refusing foreign and unknown ids', () => {
       test('an event id of another session is refused', async (world) => {
         const events = await openEvents(world);
@@ -591,6 +637,11 @@ export function eventStoreSuite(api: TestApi, factory: AdapterFactory, options: 
               `storeEvent${m === PRIMING ? ' (priming)' : ''} on stream ${JSON.stringify(streamId)}`,
             );
           }
+          await rejectsWithCode(
+            () => store.tailEventId(streamId as unknown as string),
+            'INVALID_ARGUMENT',
+            `tailEventId of stream ${JSON.stringify(streamId)}`,
+          );
         }
       });
     });
@@ -681,6 +732,7 @@ export function eventStoreSuite(api: TestApi, factory: AdapterFactory, options: 
         await events.close();
         await rejectsWithCode(() => store.storeEvent('s', message(2)), 'CLOSED', 'store after close');
         await rejectsWithCode(() => store.storeEvent('s', PRIMING), 'CLOSED', 'priming event after close');
+        await rejectsWithCode(() => store.tailEventId('s'), 'CLOSED', 'tailEventId after close');
         await rejectsWithCode(() => store.replayEventsAfter(first, { send }), 'CLOSED', 'replay after close');
         assert.equal(sent.length, 0);
         controller.abort();

@@ -49,6 +49,13 @@ export interface SessionEventStore {
   readonly sessionId: string;
   /** Appends `message` to `streamId` and returns its new event id (a priming event: see above). */
   storeEvent(streamId: string, message: StoredMessage): Promise<string>;
+  /**
+   * An id to resume `streamId` from now: the id of its last stored event, or its priming id if it
+   * holds none. Resuming from it (on any process) sends only what is stored after this call. One
+   * backend read, no write: for a new connection on a stream that may already hold events (the
+   * router's GET stream), where a priming id would resend the stream from its start.
+   */
+  tailEventId(streamId: string): Promise<string>;
   /** The stream `eventId` belongs to, or undefined if it is not an event of this session. */
   getStreamIdForEventId(eventId: string): Promise<string | undefined>;
   /** Sends, in order, every event of `lastEventId`'s stream stored after it; returns that stream id. */

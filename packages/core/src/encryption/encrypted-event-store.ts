@@ -61,6 +61,10 @@ class EncryptingSessionEventStore implements SessionEventStore {
     return this.inner.storeEvent(streamId, { [ENCRYPTED_FIELD_KEY]: envelope });
   }
 
+  tailEventId(streamId: string): Promise<string> {
+    return this.inner.tailEventId(streamId);
+  }
+
   getStreamIdForEventId(eventId: string): Promise<string | undefined> {
     return this.inner.getStreamIdForEventId(eventId);
   }

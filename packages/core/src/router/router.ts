@@ -625,8 +625,9 @@ export class Router<TServer> implements McpSessionRouter {
       const events = this.eventStore.forSession(id);
       let from = lastEventId;
       if (from === null) {
-        // A priming event gives the client a resume point, and `follow` a place to start from.
-        from = await events.storeEvent(GET_STREAM_ID, {});
+        // The stream's current end gives the client a resume point, and `follow` a place to start
+        // from (a priming id would resend the GET stream from its start).
+        from = await events.tailEventId(GET_STREAM_ID);
         sse.prime(from, this.retryIntervalMs);
       }
       const streamId = lastEventId === null ? GET_STREAM_ID : await events.getStreamIdForEventId(from);

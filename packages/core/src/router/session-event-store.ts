@@ -46,6 +46,7 @@ export function routerEventStore(events: SessionEventStore, sink: EventStoreFail
         return undefined as unknown as string;
       }
     },
+    tailEventId: (streamId) => events.tailEventId(streamId),
     getStreamIdForEventId: (eventId) => events.getStreamIdForEventId(eventId),
     replayEventsAfter: (lastEventId, options) => events.replayEventsAfter(lastEventId, options),
     follow: (lastEventId, options) => events.follow(lastEventId, options),
