@@ -49,6 +49,12 @@ const CAPABILITIES: EventStoreCapabilities = Object.freeze({
 /** Where a replay starts: a stored event, or (seq 0) the start of a stream, for a priming id. */
 type ReplayStart = Pick<StoredEvent, 'seq' | 'streamId'>;
 
+function assertStreamId(streamId: unknown): asserts streamId is string {
+  if (typeof streamId !== 'string' || streamId.length === 0) {
+    throw new SessionStoreError('INVALID_ARGUMENT', 'streamId must be a non-empty string');
+  }
+}
+
 function eventNotFound(): SessionStoreError {
   return new SessionStoreError('EVENT_NOT_FOUND', 'Unknown event id for this session');
 }
@@ -95,6 +101,7 @@ export class MemoryEventStore implements EventStoreFactory {
     return {
       sessionId,
       storeEvent: async (streamId, message) => this.store(sessionId, streamId, message),
+      tailEventId: async (streamId) => this.tail(sessionId, streamId),
       getStreamIdForEventId: async (eventId) => this.find(sessionId, eventId)?.streamId,
       replayEventsAfter: async (lastEventId, { send }) => {
         const start = this.require(sessionId, lastEventId);
@@ -155,11 +162,15 @@ export class MemoryEventStore implements EventStoreFactory {
     return session;
   }
 
+  private tail(sessionId: string, streamId: string): string {
+    this.assertOpen();
+    assertStreamId(streamId);
+    return this.session(sessionId)?.streams.get(streamId)?.at(-1)?.id ?? primingEventId(sessionId, streamId);
+  }
+
   private store(sessionId: string, streamId: string, message: StoredMessage): string {
     this.assertOpen();
-    if (typeof streamId !== 'string' || streamId.length === 0) {
-      throw new SessionStoreError('INVALID_ARGUMENT', 'streamId must be a non-empty string');
-    }
+    assertStreamId(streamId);
     const text = encodeStoredMessage(message);
     // A priming event holds no message: its id (the start of the stream) needs no backend access.
     if (text === '{}') return primingEventId(sessionId, streamId);
