@@ -40,3 +40,32 @@ return false
 `,
   2,
 );
+
+/**
+ * KEYS: session events hash, stream. Where a priming id resumes: the session's token (false if it
+ * holds no event yet) and how many events the stream holds (a priming id of a stream at the cap is
+ * refused: its oldest events may have been trimmed). Reply: {token | false, length}.
+ */
+export const PRIMING_LOOKUP = new LuaScript(
+  'event priming lookup',
+  `
+return {redis.call('HGET', KEYS[1], 't'), redis.call('XLEN', KEYS[2])}
+`,
+  2,
+);
+
+/**
+ * KEYS: session events hash, stream. The stream's last entry, to resume from now: {token, entryId},
+ * or false if the stream holds no entry (or the session no token).
+ */
+export const TAIL = new LuaScript(
+  'event tail',
+  `
+local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+if #last == 0 then return false end
+local token = redis.call('HGET', KEYS[1], 't')
+if not token then return false end
+return {token, last[1][1]}
+`,
+  2,
+);

@@ -6,6 +6,9 @@ import {
   type EventStoreCapabilities,
   type EventStoreFactory,
   encodeStoredMessage,
+  isPrimingEventId,
+  parsePrimingEventId,
+  primingEventId,
   resolveEventStoreLimits,
   type SendEvent,
   type SessionEventStore,
@@ -14,7 +17,7 @@ import {
 } from '@mcp-session-store/core';
 import { CommandRunner, toStoreError } from './command-runner.js';
 import { formatEventId, parseEventId } from './event-id.js';
-import { APPEND, LOOKUP } from './event-scripts.js';
+import { APPEND, LOOKUP, PRIMING_LOOKUP, TAIL } from './event-scripts.js';
 import { RedisKeys } from './keys.js';
 import { duplicateClient, type RedisClient } from './redis-client.js';
 
@@ -40,11 +43,23 @@ const FOLLOW_BLOCK_MS = 5_000;
 
 type StreamEntry = [id: string, fields: string[]];
 
+/** Where a replay starts: after a stored event's entry, or after `0-0` for a priming id. */
 interface ResolvedEvent {
-  token: string;
+  /** The session's token, for the ids of the events sent; undefined while the session holds none. */
+  token: string | undefined;
   streamId: string;
   entryId: string;
   key: string;
+  eventsKey: string;
+}
+
+/** Before every entry id: where a priming id starts. */
+const STREAM_START = '0-0';
+
+function assertStreamId(streamId: unknown): asserts streamId is string {
+  if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 512) {
+    throw new SessionStoreError('INVALID_ARGUMENT', 'streamId must be a string of 1-512 characters');
+  }
 }
 
 function field(fields: string[], name: string): string | undefined {
@@ -54,7 +69,8 @@ function field(fields: string[], name: string): string | undefined {
 
 /**
  * Resumable-stream storage on Redis Streams: one stream per SSE stream of a session, capped with
- * `MAXLEN`, expiring `ttlMs` after its last append, all under the session's hash tag. `follow`
+ * `MAXLEN`, expiring `ttlMs` after its last append, all under the session's hash tag. Each append is
+ * one script call; a priming event is none (its id is derived, and resumes from `0-0`). `follow`
  * tails a stream with `XREAD BLOCK` on its own duplicated connection, so a client can resume on
  * one process a stream that another process keeps writing.
  *
@@ -96,6 +112,7 @@ export class RedisEventStore implements EventStoreFactory {
     return {
       sessionId,
       storeEvent: (streamId, message) => this.append(sessionId, streamId, message),
+      tailEventId: (streamId) => this.tailEventId(sessionId, streamId),
       getStreamIdForEventId: async (eventId) => (await this.resolve(sessionId, eventId))?.streamId,
       replayEventsAfter: async (lastEventId, { send }) => {
         const start = await this.require(sessionId, lastEventId);
@@ -130,10 +147,10 @@ export class RedisEventStore implements EventStoreFactory {
 
   private async append(sessionId: string, streamId: string, message: StoredMessage): Promise<string> {
     this.assertOpen();
-    if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 512) {
-      throw new SessionStoreError('INVALID_ARGUMENT', 'streamId must be a string of 1-512 characters');
-    }
+    assertStreamId(streamId);
     const text = encodeStoredMessage(message);
+    // A priming event holds no message: its id (the start of the stream) needs no Redis call.
+    if (text === '{}') return primingEventId(sessionId, streamId);
     const [token, entryId] = await this.runner.script<[string, string]>(
       APPEND,
       [this.keys.events(sessionId), this.keys.stream(sessionId, streamId)],
@@ -142,19 +159,55 @@ export class RedisEventStore implements EventStoreFactory {
     return formatEventId(token, streamId, entryId);
   }
 
+  /** The id of the stream's last event, or its priming id if it holds none: one script call. */
+  private async tailEventId(sessionId: string, streamId: string): Promise<string> {
+    this.assertOpen();
+    assertStreamId(streamId);
+    const last = await this.runner.script<[string, string] | null>(
+      TAIL,
+      [this.keys.events(sessionId), this.keys.stream(sessionId, streamId)],
+      [],
+    );
+    return last ? formatEventId(last[0], streamId, last[1]) : primingEventId(sessionId, streamId);
+  }
+
   /** The event an id points to, if it is one of this session's stored events. */
   private async resolve(sessionId: string, eventId: string): Promise<ResolvedEvent | undefined> {
     this.assertOpen();
+    if (isPrimingEventId(eventId)) return this.resolvePriming(sessionId, eventId);
     const parsed = parseEventId(eventId);
     if (!parsed) return undefined;
     const key = this.keys.stream(sessionId, parsed.streamId);
+    const eventsKey = this.keys.events(sessionId);
     const stored = await this.runner.script<string | null>(
       LOOKUP,
-      [this.keys.events(sessionId), key],
+      [eventsKey, key],
       [parsed.token, parsed.entryId],
     );
     if (stored !== parsed.streamId) return undefined;
-    return { ...parsed, key };
+    return { ...parsed, key, eventsKey };
+  }
+
+  /** The start of a priming id's stream, unless the stream holds enough events to have been trimmed. */
+  private async resolvePriming(sessionId: string, eventId: string): Promise<ResolvedEvent | undefined> {
+    const streamId = parsePrimingEventId(sessionId, eventId);
+    if (streamId === undefined || streamId.length > 512) return undefined;
+    const key = this.keys.stream(sessionId, streamId);
+    const eventsKey = this.keys.events(sessionId);
+    const [token, held] = await this.runner.script<[string | null, number]>(
+      PRIMING_LOOKUP,
+      [eventsKey, key],
+      [],
+    );
+    if (held >= this.maxEventsPerStream) return undefined;
+    return { token: token ?? undefined, streamId, entryId: STREAM_START, key, eventsKey };
+  }
+
+  /** The session's token, read once for a start that had none (a priming id of a new session). */
+  private async tokenOf(start: ResolvedEvent): Promise<string | undefined> {
+    start.token ??=
+      (await this.runner.run('event token', (redis) => redis.hget(start.eventsKey, 't'))) ?? undefined;
+    return start.token;
   }
 
   private async require(sessionId: string, eventId: string): Promise<ResolvedEvent> {
@@ -163,19 +216,23 @@ export class RedisEventStore implements EventStoreFactory {
     return event;
   }
 
-  /** Sends each entry, in order, skipping priming events. */
-  /** Sends `entries` in order; stops at once when `signal` aborts (no send after an abort). */
+  /** Sends `entries` in order, skipping priming events; stops at once when `signal` aborts. */
   private async deliver(
     start: ResolvedEvent,
     entries: StreamEntry[],
     send: SendEvent,
     signal?: AbortSignal,
   ): Promise<void> {
+    if (entries.length === 0) return;
+    // Entries come with the session's token in its hash (the same lifetime): no token, no events.
+    const token = await this.tokenOf(start);
+    if (token === undefined) return;
     for (const [entryId, fields] of entries) {
       if (signal?.aborted) return;
       const text = field(fields, 'm');
-      if (text === undefined || text === '{}') continue; // priming events are never replayed
-      await send(formatEventId(start.token, start.streamId, entryId), JSON.parse(text) as StoredMessage);
+      // Priming events are never replayed (older versions stored them as `{}`).
+      if (text === undefined || text === '{}') continue;
+      await send(formatEventId(token, start.streamId, entryId), JSON.parse(text) as StoredMessage);
     }
   }
 
