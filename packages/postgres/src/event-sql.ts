@@ -11,7 +11,18 @@ export interface EventStatements {
   append: string;
   /** $1 session id, $2 seq, $3 token. The stored stream id of a live event of this session. */
   lookup: string;
-  /** $1 session id, $2 stream id, $3 after seq, $4 token, $5 page size. Non-priming events, in order. */
+  /**
+   * $1 session id, $2 stream id, $3 max events per stream. Where a priming id resumes: the live
+   * session's token (null if it holds no event) and how many events the stream holds, counted up
+   * to the cap (a priming id of a stream at the cap is refused: its oldest events may be trimmed).
+   */
+  primingLookup: string;
+  /** $1 session id, $2 stream id. The live session's token and the stream's last seq, or no row. */
+  tail: string;
+  /**
+   * $1 session id, $2 stream id, $3 after seq, $4 token or null (any: a priming id's start, before
+   * the session's token is known), $5 page size. Non-priming events, in order, with the token.
+   */
   page: string;
   /** $1 session id. Removes the session's events (cascade). */
   purge: string;
@@ -45,11 +56,18 @@ export function eventStatements(n: PostgresNames): EventStatements {
 SELECT s.token, s.last_seq, pg_notify($7, $8) FROM s`,
     lookup: `SELECT e.stream_id FROM ${n.events} e JOIN ${n.eventSessions} s ON s.session_id = e.session_id
 WHERE e.session_id = $1 AND e.seq = $2::bigint AND s.token = $3 AND s.expires_at > ${NOW_MS}`,
-    // Priming events ('{}') are skipped here; the session must still be live with the same token,
-    // so expired or re-created sessions never hand out old events.
-    page: `SELECT e.seq, e.message FROM ${n.events} e
+    primingLookup: `SELECT s.token, (SELECT count(*) FROM (SELECT 1 FROM ${n.events} e
+    WHERE e.session_id = $1 AND e.stream_id = $2 LIMIT $3::int) held)::int AS held
+FROM ${n.eventSessions} s WHERE s.session_id = $1 AND s.expires_at > ${NOW_MS}`,
+    tail: `SELECT s.token, e.seq FROM ${n.events} e JOIN ${n.eventSessions} s ON s.session_id = e.session_id
+WHERE e.session_id = $1 AND e.stream_id = $2 AND s.expires_at > ${NOW_MS}
+ORDER BY e.seq DESC LIMIT 1`,
+    // Priming events ('{}', stored by older versions) are skipped here; the session must still be
+    // live (with the same token, once known), so expired or re-created sessions never hand out old
+    // events.
+    page: `SELECT e.seq, e.message, s.token FROM ${n.events} e JOIN ${n.eventSessions} s ON s.session_id = e.session_id
 WHERE e.session_id = $1 AND e.stream_id = $2 AND e.seq > $3::bigint AND e.message <> '{}'
-  AND EXISTS (SELECT 1 FROM ${n.eventSessions} s WHERE s.session_id = $1 AND s.token = $4 AND s.expires_at > ${NOW_MS})
+  AND s.expires_at > ${NOW_MS} AND ($4::text IS NULL OR s.token = $4::text)
 ORDER BY e.seq LIMIT $5::int`,
     purge: `DELETE FROM ${n.eventSessions} WHERE session_id = $1`,
   };

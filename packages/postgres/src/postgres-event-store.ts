@@ -6,6 +6,9 @@ import {
   type EventStoreCapabilities,
   type EventStoreFactory,
   encodeStoredMessage,
+  isPrimingEventId,
+  parsePrimingEventId,
+  primingEventId,
   resolveEventStoreLimits,
   type SendEvent,
   type SessionEventStore,
@@ -47,9 +50,11 @@ const CAPABILITIES: EventStoreCapabilities = Object.freeze({
 
 const PAGE = 256;
 
+/** Where a replay starts: after a stored event's seq, or after 0 for a priming id. */
 interface ResolvedEvent {
   sessionId: string;
-  token: string;
+  /** The session's token, for the ids of the events sent; undefined until a priming start sees one. */
+  token: string | undefined;
   streamId: string;
   seq: number;
 }
@@ -69,6 +74,12 @@ interface Follower {
   readonly onError: ((error: unknown) => void) | undefined;
 }
 
+function assertStreamId(streamId: unknown): asserts streamId is string {
+  if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 512) {
+    throw new SessionStoreError('INVALID_ARGUMENT', 'streamId must be a string of 1-512 characters');
+  }
+}
+
 /** What NOTIFY carries for an append: which stream of which session, without revealing either. */
 function streamKey(sessionId: string, streamId: string): string {
   return createHash('sha256')
@@ -81,8 +92,9 @@ function streamKey(sessionId: string, streamId: string): string {
 
 /**
  * Resumable-stream storage on PostgreSQL: one row per event, ordered per session by a sequence
- * number taken under the session row's lock, capped per stream in the same statement as the insert,
- * and expiring `ttlMs` after the session's last append (by the database clock). `follow` replays,
+ * number taken under the session row's lock, capped per stream in the same statement as the insert
+ * (one statement per event; none for a priming event, whose id is derived), and expiring `ttlMs`
+ * after the session's last append (by the database clock). `follow` replays,
  * then tails the stream, woken by LISTEN/NOTIFY on one dedicated connection per event store.
  *
  * @example
@@ -138,14 +150,14 @@ export class PostgresEventStore implements EventStoreFactory {
     return {
       sessionId,
       storeEvent: (streamId, message) => this.append(sessionId, streamId, message),
+      tailEventId: (streamId) => this.tailEventId(sessionId, streamId),
       getStreamIdForEventId: async (eventId) => (await this.resolve(sessionId, eventId))?.streamId,
       replayEventsAfter: async (lastEventId, { send }) => {
         const start = await this.require(sessionId, lastEventId);
         let last = start.seq;
         for (;;) {
           const rows = await this.page(start, last);
-          for (const row of rows)
-            await send(formatEventId(start.token, start.streamId, row.seq), row.message);
+          for (const row of rows) await send(formatEventId(row.token, start.streamId, row.seq), row.message);
           if (rows.length < PAGE) return start.streamId;
           last = rows.at(-1)!.seq;
         }
@@ -174,10 +186,10 @@ export class PostgresEventStore implements EventStoreFactory {
 
   private async append(sessionId: string, streamId: string, message: StoredMessage): Promise<string> {
     this.assertOpen();
-    if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 512) {
-      throw new SessionStoreError('INVALID_ARGUMENT', 'streamId must be a string of 1-512 characters');
-    }
+    assertStreamId(streamId);
     const text = encodeStoredMessage(message);
+    // A priming event holds no message: its id (the start of the stream) needs no statement.
+    if (text === '{}') return primingEventId(sessionId, streamId);
     const { rows } = await this.runner.query<{ token: string; last_seq: string }>(
       'event append',
       this.sql.append,
@@ -196,9 +208,22 @@ export class PostgresEventStore implements EventStoreFactory {
     return formatEventId(row.token, streamId, Number(row.last_seq));
   }
 
+  /** The id of the stream's last event, or its priming id if it holds none: one statement. */
+  private async tailEventId(sessionId: string, streamId: string): Promise<string> {
+    this.assertOpen();
+    assertStreamId(streamId);
+    const { rows } = await this.runner.query<{ token: string; seq: string }>('event tail', this.sql.tail, [
+      sessionId,
+      streamId,
+    ]);
+    const last = rows[0];
+    return last ? formatEventId(last.token, streamId, Number(last.seq)) : primingEventId(sessionId, streamId);
+  }
+
   /** The event an id points to, if it is a live stored event of this session. */
   private async resolve(sessionId: string, eventId: string): Promise<ResolvedEvent | undefined> {
     this.assertOpen();
+    if (isPrimingEventId(eventId)) return this.resolvePriming(sessionId, eventId);
     const parsed = parseEventId(eventId);
     if (!parsed) return undefined;
     const { rows } = await this.runner.query<{ stream_id: string }>('event lookup', this.sql.lookup, [
@@ -211,25 +236,41 @@ export class PostgresEventStore implements EventStoreFactory {
     return { sessionId, ...parsed };
   }
 
+  /** The start of a priming id's stream, unless the stream holds enough events to have been trimmed. */
+  private async resolvePriming(sessionId: string, eventId: string): Promise<ResolvedEvent | undefined> {
+    const streamId = parsePrimingEventId(sessionId, eventId);
+    if (streamId === undefined || streamId.length > 512) return undefined;
+    const { rows } = await this.runner.query<{ token: string; held: number }>(
+      'event priming lookup',
+      this.sql.primingLookup,
+      [sessionId, streamId, this.maxEventsPerStream],
+    );
+    if ((rows[0]?.held ?? 0) >= this.maxEventsPerStream) return undefined;
+    return { sessionId, token: rows[0]?.token, streamId, seq: 0 };
+  }
+
   private async require(sessionId: string, eventId: string): Promise<ResolvedEvent> {
     const event = await this.resolve(sessionId, eventId);
     if (!event) throw new SessionStoreError('EVENT_NOT_FOUND', 'Unknown event id for this session');
     return event;
   }
 
+  /** Events of the start's stream after `after`; a priming start takes the token of the first it sees. */
   private async page(
     start: ResolvedEvent,
     after: number,
-  ): Promise<Array<{ seq: number; message: StoredMessage }>> {
+  ): Promise<Array<{ seq: number; message: StoredMessage; token: string }>> {
     this.assertOpen();
-    const { rows } = await this.runner.query<{ seq: string; message: string }>(
+    const { rows } = await this.runner.query<{ seq: string; message: string; token: string }>(
       'event replay',
       this.sql.page,
-      [start.sessionId, start.streamId, after, start.token, PAGE],
+      [start.sessionId, start.streamId, after, start.token ?? null, PAGE],
     );
+    // One session, one token: later pages (and a follower's later reads) keep to it.
+    start.token ??= rows[0]?.token;
     return rows.map((r) => {
       try {
-        return { seq: Number(r.seq), message: JSON.parse(r.message) as StoredMessage };
+        return { seq: Number(r.seq), message: JSON.parse(r.message) as StoredMessage, token: r.token };
       } catch (cause) {
         throw new SessionStoreError('BACKEND_ERROR', 'A stored event is not JSON', { cause });
       }
@@ -297,10 +338,7 @@ export class PostgresEventStore implements EventStoreFactory {
       const rows = await this.page(follower.start, follower.last);
       for (const row of rows) {
         if (signal.aborted) return;
-        await follower.send(
-          formatEventId(follower.start.token, follower.start.streamId, row.seq),
-          row.message,
-        );
+        await follower.send(formatEventId(row.token, follower.start.streamId, row.seq), row.message);
         follower.last = row.seq;
       }
       if (rows.length < PAGE) return;
