@@ -3,6 +3,7 @@ import {
   assertValidSessionId,
   buildRecord,
   closedError,
+  isSessionStoreError,
   type ListOptions,
   type NewSession,
   resolveStoreLimits,
@@ -97,8 +98,10 @@ function decodeCursor(cursor: string | null): string | null {
 }
 
 /**
- * A {@link SessionStore} on PostgreSQL (`pg`). Each operation is one statement (update: a read,
- * then a compare-and-set write), and every time and expiry decision comes from the database clock
+ * A {@link SessionStore} on PostgreSQL (`pg`). Each operation is one statement (update too: the
+ * patch is merged, sized and compare-and-set in the database; a record holding `\u0000`, which
+ * PostgreSQL's JSON functions refuse, takes a read and a compare-and-set write instead), and every
+ * time and expiry decision comes from the database clock
  * (`now()`), so pods with skewed clocks agree. Run {@link migrate} first, with the same
  * `schema`/`tablePrefix`.
  *
@@ -169,6 +172,74 @@ export class PostgresSessionStore implements SessionStore {
     validatePatch(patch);
     validateExpectedVersion(options.expectedVersion);
     const { expectedVersion } = options;
+    const written = await this.patchInOneStatement(id, patch, expectedVersion);
+    if (written) return written;
+    return this.readThenWrite(id, patch, expectedVersion);
+  }
+
+  /**
+   * The update as one statement (see `SessionStatements.patch`): the record, or undefined when the
+   * stored data is beyond PostgreSQL's JSON functions (a `\u0000`, a corrupt record) and must be
+   * read and merged here instead. Same errors as {@link readThenWrite}.
+   */
+  private async patchInOneStatement(
+    id: string,
+    patch: SessionPatch,
+    expectedVersion: number | undefined,
+  ): Promise<SessionRecord | undefined> {
+    const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+    let row: PatchRow | undefined;
+    try {
+      ({
+        rows: [row],
+      } = await this.runner.query<PatchRow>('session update', this.sql.patch, [
+        id,
+        json(patch.protocolVersion),
+        json(patch.clientInfo),
+        json(patch.clientCapabilities),
+        json(patch.logLevel),
+        json(patch.metadata),
+        patch.unsetMetadata ?? null,
+        expectedVersion ?? null,
+        this.limits.maxRecordBytes,
+      ]));
+    } catch (error) {
+      if (isSessionStoreError(error, 'BACKEND_ERROR') && String(error.details.sqlState).startsWith('22')) {
+        return undefined;
+      }
+      throw error;
+    }
+    if (!row || row.current_version === null) {
+      throw new SessionStoreError('SESSION_NOT_FOUND', 'No live session with this id');
+    }
+    if (!row.mergeable) return undefined;
+    const currentVersion = Number(row.current_version);
+    if (row.id !== null) {
+      const record = decodeRow(row as SessionRow, this.onError);
+      if (!record) throw new SessionStoreError('SESSION_NOT_FOUND', 'The session record is unreadable');
+      return record;
+    }
+    if (expectedVersion !== undefined && currentVersion !== expectedVersion) {
+      throw conflict(expectedVersion, currentVersion);
+    }
+    const bytes = Number(row.bytes);
+    if (bytes > this.limits.maxRecordBytes) {
+      throw new SessionStoreError(
+        'RECORD_TOO_LARGE',
+        `Session record is ${bytes} bytes; the limit is ${this.limits.maxRecordBytes}`,
+        { details: { bytes, maxRecordBytes: this.limits.maxRecordBytes } },
+      );
+    }
+    // Not written for no reason the statement reports: take the long way.
+    return undefined;
+  }
+
+  /** The update as a read, a merge here (core's applyPatch) and a compare-and-set write. */
+  private async readThenWrite(
+    id: string,
+    patch: SessionPatch,
+    expectedVersion: number | undefined,
+  ): Promise<SessionRecord> {
     for (let attempt = 1; ; attempt++) {
       const { rows } = await this.runner.query<SessionRow>('session read', this.sql.get, [id]);
       const current = rows[0] ? decodeRow(rows[0], this.onError) : null;
@@ -271,6 +342,13 @@ export class PostgresSessionStore implements SessionStore {
     if (this.closed) throw closedError('PostgresSessionStore');
   }
 }
+
+/** The one row of `SessionStatements.patch`: what it found, and the row it wrote (all null if none). */
+type PatchRow = { [K in keyof SessionRow]: SessionRow[K] | null } & {
+  current_version: string | null;
+  bytes: number | null;
+  mergeable: boolean | null;
+};
 
 function conflict(expectedVersion: number, currentVersion: number): SessionStoreError {
   return new SessionStoreError('SESSION_CONFLICT', 'The session was changed by another writer', {

@@ -11,6 +11,18 @@ export interface SessionStatements {
   create: string;
   /** $1 id. The live row, or none. */
   get: string;
+  /**
+   * The whole update in one statement: $1 id; the patch as JSON texts, SQL NULL for "unchanged":
+   * $2 protocolVersion, $3 clientInfo, $4 clientCapabilities, $5 logLevel, $6 metadata to merge;
+   * $7 unsetMetadata (text[] or null), $8 expectedVersion or null, $9 maxRecordBytes. Locks the live
+   * row, merges the patch into its data, sizes the resulting record exactly as core does (the bytes
+   * of its JSON), and writes it with version + 1 if the version matches and the size fits. Always one
+   * row: `current_version` (null: no live row), `bytes`, `mergeable` (false: the stored data is not
+   * a JSON object with object metadata; read it the long way) and the written row's columns (null:
+   * nothing written). Data PostgreSQL's JSON functions refuse (a `\u0000` anywhere, text that is
+   * not JSON) fails with a class 22 SQLSTATE, and nothing is written.
+   */
+  patch: string;
   /** $1 id, $2 data, $3 version read. Compare-and-set: no row if the version moved or the row expired. */
   update: string;
   /** $1 id, $2 idle TTL ms, $3 max lifetime ms or null. Only a live row is touched. */
@@ -39,6 +51,47 @@ ON CONFLICT (id) DO UPDATE SET principal_json = EXCLUDED.principal_json, data = 
 WHERE s.expires_at <= ${NOW_MS}
 RETURNING created_at, expires_at`,
     get: `SELECT ${SESSION_COLUMNS} FROM ${n.sessions} WHERE id = $1 AND expires_at > ${NOW_MS}`,
+    // `json` (not jsonb) keeps every value's text as written (JSON.stringify's), so the merged data
+    // is byte for byte what core's applyPatch would give, key order aside. FOR UPDATE: a concurrent
+    // update waits, then this one reads the row it wrote (READ COMMITTED), so no merge is lost.
+    patch: `WITH cur AS (
+  SELECT id, principal_json, data::json AS d, created_at, last_activity_at, expires_at, version
+  FROM ${n.sessions} WHERE id = $1 AND expires_at > ${NOW_MS} FOR UPDATE
+), merged AS (
+  SELECT c.*, CASE WHEN json_typeof(c.d) = 'object' AND json_typeof(c.d->'metadata') = 'object' THEN
+    '{"protocolVersion":' || coalesce($2::text, (c.d->'protocolVersion')::text)
+    || ',"clientInfo":' || coalesce($3::text, (c.d->'clientInfo')::text)
+    || ',"clientCapabilities":' || coalesce($4::text, (c.d->'clientCapabilities')::text)
+    || ',"logLevel":' || coalesce($5::text, (c.d->'logLevel')::text)
+    || ',"metadata":{' || coalesce((
+      SELECT string_agg(to_json(m.key)::text || ':' || m.value, ',' ORDER BY m.ord)
+      FROM (
+        SELECT e.key, coalesce(p.value::text, e.value::text) AS value, e.ord
+        FROM json_each(c.d->'metadata') WITH ORDINALITY e(key, value, ord)
+        LEFT JOIN json_each($6::json) p ON p.key = e.key
+        UNION ALL
+        SELECT p.key, p.value::text, 9007199254740991 + p.ord
+        FROM json_each($6::json) WITH ORDINALITY p(key, value, ord)
+        WHERE NOT EXISTS (SELECT 1 FROM json_each(c.d->'metadata') x WHERE x.key = p.key)
+      ) m WHERE m.key <> ALL (coalesce($7::text[], '{}'::text[]))), '') || '}}'
+  END AS new_data
+  FROM cur c
+), sized AS (
+  SELECT m.*, octet_length('{"id":' || to_json(m.id)::text || ',"principal":' || coalesce(m.principal_json, 'null')
+    || ',' || substr(m.new_data, 2, length(m.new_data) - 2) || ',"createdAt":' || m.created_at
+    || ',"lastActivityAt":' || m.last_activity_at || ',"expiresAt":' || m.expires_at
+    || ',"version":' || (m.version + 1) || '}') AS bytes
+  FROM merged m
+), written AS (
+  UPDATE ${n.sessions} s SET data = z.new_data, version = z.version + 1 FROM sized z
+  WHERE s.id = z.id AND z.new_data IS NOT NULL AND ($8::bigint IS NULL OR z.version = $8::bigint)
+    AND z.bytes <= $9::int
+  RETURNING ${SESSION_COLUMNS.split(', ')
+    .map((c) => `s.${c}`)
+    .join(', ')}
+)
+SELECT z.version AS current_version, z.bytes, z.new_data IS NOT NULL AS mergeable, w.*
+FROM (SELECT 1) one LEFT JOIN sized z ON true LEFT JOIN written w ON true`,
     update: `UPDATE ${n.sessions} SET data = $2, version = version + 1
 WHERE id = $1 AND version = $3::bigint AND expires_at > ${NOW_MS}
 RETURNING ${SESSION_COLUMNS}`,
