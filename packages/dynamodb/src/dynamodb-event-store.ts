@@ -1,18 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import {
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
   BatchWriteItemCommand,
   type BatchWriteItemCommandOutput,
-  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   type GetItemCommandOutput,
-  PutItemCommand,
   QueryCommand,
   type QueryCommandOutput,
-  UpdateItemCommand,
-  type UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import {
   assertValidSessionId,
@@ -22,6 +17,9 @@ import {
   type EventStoreCapabilities,
   type EventStoreFactory,
   encodeStoredMessage,
+  isPrimingEventId,
+  parsePrimingEventId,
+  primingEventId,
   resolveEventStoreLimits,
   type SendEvent,
   type SessionEventStore,
@@ -29,27 +27,16 @@ import {
   type StoredMessage,
   systemClock,
 } from '@mcp-session-store/core';
-import { awsErrorName, CallRunner, toStoreError } from './call-runner.js';
+import { CallRunner, toStoreError } from './call-runner.js';
 import { formatEventId, padSeq, parseEventId } from './event-id.js';
 import { DynamoKeys, streamKey } from './keys.js';
 import type { Item } from './record-item.js';
-import { ttlSeconds } from './table.js';
+import { headOf, StreamAppender, type StreamHead, type StreamLocation } from './stream-appender.js';
 
 /** Largest stored message, bytes of JSON text: what fits in one 400 KB item with its keys. */
 export const MAX_EVENT_BYTES = 380 * 1024;
 /** Default interval at which `follow()` polls for new events. */
 export const DEFAULT_FOLLOW_INTERVAL_MS = 100;
-/**
- * How long a follower waits for a missing sequence number (an append in flight) before fencing it
- * off with a skip marker. The marker and the append are both conditional puts of the same item, so
- * exactly one wins: a late append fails instead of landing where followers already moved past it.
- */
-const GAP_TIMEOUT_MS = 3_000;
-/** Most missing numbers a follower fences off in one go (a bound on one burst of writes). */
-const MAX_FENCES_AT_ONCE = 25;
-/** `kind` of the item a follower writes in place of an event whose append never came. */
-const SKIPPED_KIND = 'skipped';
-const CONDITION_FAILED = 'ConditionalCheckFailedException';
 
 /** Options of {@link DynamoDBEventStore}. */
 export interface DynamoDBEventStoreOptions extends EventStoreBaseOptions {
@@ -73,18 +60,20 @@ const CAPABILITIES: EventStoreCapabilities = Object.freeze({
   sharedAcrossProcesses: true,
 });
 
+/**
+ * Where a replay starts: after a stored event's `seq`, or after 0 for a priming id. A priming id
+ * of a stream with no live generation has no token yet: a follower takes the first live one.
+ */
 interface ResolvedEvent {
-  token: string;
+  token: string | undefined;
   streamId: string;
   seq: number;
-  /** Sort-key prefix of this stream generation's events. */
-  prefix: string;
 }
 
 interface StoredEvent {
   seq: number;
-  /** The message's JSON text; undefined for a skip marker (a number no append ever filled). */
-  text: string | undefined;
+  /** The message's JSON text. */
+  text: string;
 }
 
 interface FollowOptions {
@@ -95,12 +84,20 @@ interface FollowOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
+function assertStreamId(streamId: unknown): asserts streamId is string {
+  if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 512) {
+    throw new SessionStoreError('INVALID_ARGUMENT', 'streamId must be a string of 1-512 characters');
+  }
+}
+
 /**
  * Resumable-stream storage on DynamoDB. Each SSE stream of a session has a head item (a random
- * token, an atomic counter bumped with UpdateItem ADD, the expiry) and one item per event, sorted
- * by a zero-padded per-stream sequence, all in the session's partition. Appends refresh the
- * stream's expiry; the oldest event beyond `maxEventsPerStream` is deleted. `follow` polls the
- * stream's items after the last one seen, waiting out sequence gaps so nothing is skipped.
+ * token per generation, the last sequence number, the expiry) and one item per event, sorted by a
+ * zero-padded per-stream sequence, all in the session's partition. An append is one
+ * `TransactWriteItems`: the head moves from n - 1 to n (a condition, so writers on any number of
+ * processes take turns) with event n written beside it, and the oldest event deleted beyond
+ * `maxEventsPerStream` (see {@link StreamAppender}); a priming event is no request at all. `follow`
+ * polls the stream's items after the last one seen.
  *
  * @example
  * ```ts
@@ -115,9 +112,9 @@ export class DynamoDBEventStore implements EventStoreFactory {
   readonly capabilities = CAPABILITIES;
   private readonly keys: DynamoKeys;
   private readonly runner: CallRunner;
+  private readonly appender: StreamAppender;
   private readonly tableName: string;
   private readonly clock: Clock;
-  private readonly ttlMs: number;
   private readonly maxEventsPerStream: number;
   private readonly followIntervalMs: number;
   private readonly followers = new Set<AbortController>();
@@ -132,8 +129,8 @@ export class DynamoDBEventStore implements EventStoreFactory {
     this.tableName = options.tableName;
     this.clock = options.clock ?? systemClock;
     const limits = resolveEventStoreLimits(options);
-    this.ttlMs = limits.ttlMs;
     this.maxEventsPerStream = limits.maxEventsPerStream;
+    this.appender = new StreamAppender(this.runner, this.tableName, this.clock, limits);
     const interval = options.followIntervalMs ?? DEFAULT_FOLLOW_INTERVAL_MS;
     if (!Number.isSafeInteger(interval) || interval <= 0) {
       throw new SessionStoreError('INVALID_ARGUMENT', 'followIntervalMs must be a positive integer');
@@ -151,6 +148,7 @@ export class DynamoDBEventStore implements EventStoreFactory {
     return {
       sessionId,
       storeEvent: (streamId, message) => this.append(sessionId, streamId, message),
+      tailEventId: (streamId) => this.tailEventId(sessionId, streamId),
       getStreamIdForEventId: async (eventId) => (await this.resolve(sessionId, eventId))?.streamId,
       replayEventsAfter: async (lastEventId, { send }) => {
         const start = await this.require(sessionId, lastEventId);
@@ -186,26 +184,33 @@ export class DynamoDBEventStore implements EventStoreFactory {
     this.closed = true;
     for (const follower of this.followers) follower.abort();
     this.followers.clear();
+    this.appender.clear();
   }
 
   private assertOpen(): void {
     if (this.closed) throw closedError('DynamoDBEventStore');
   }
 
-  private headKey(sessionId: string, streamId: string): Item {
-    return { pk: { S: this.keys.events(sessionId) }, sk: { S: `h#${streamKey(streamId)}` } };
+  private location(sessionId: string, streamId: string): StreamLocation {
+    return {
+      pk: this.keys.events(sessionId),
+      headSk: `h#${streamKey(streamId)}`,
+      streamId,
+      eventSk: (token, seq) => `${eventPrefix(streamId, token)}${padSeq(seq)}`,
+    };
   }
 
-  private eventSk(streamId: string, token: string, seq: number): string {
-    return `${eventPrefix(streamId, token)}${padSeq(seq)}`;
+  private headKey(sessionId: string, streamId: string): Item {
+    const { pk, headSk } = this.location(sessionId, streamId);
+    return { pk: { S: pk }, sk: { S: headSk } };
   }
 
   private async append(sessionId: string, streamId: string, message: StoredMessage): Promise<string> {
     this.assertOpen();
-    if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 512) {
-      throw new SessionStoreError('INVALID_ARGUMENT', 'streamId must be a string of 1-512 characters');
-    }
+    assertStreamId(streamId);
     const text = encodeStoredMessage(message);
+    // A priming event holds no message: its id (the start of the stream) needs no request.
+    if (text === '{}') return primingEventId(sessionId, streamId);
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > MAX_EVENT_BYTES) {
       throw new SessionStoreError(
@@ -216,131 +221,42 @@ export class DynamoDBEventStore implements EventStoreFactory {
         },
       );
     }
-    const now = this.clock.now();
-    const expiresAt = now + this.ttlMs;
-    const { token, seq } = await this.claimSeq(sessionId, streamId, now, expiresAt);
-    const pk = this.keys.events(sessionId);
-    const sk = this.eventSk(streamId, token, seq);
-    const writes: Promise<unknown>[] = [
-      this.runner
-        .send(
-          'event append',
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: {
-              pk: { S: pk },
-              sk: { S: sk },
-              kind: { S: 'event' },
-              streamId: { S: streamId },
-              seq: { N: String(seq) },
-              m: { S: text },
-              // Native clean-up a full TTL after the stream's expiry: earlier events of a stream
-              // that keeps being appended to stay resumable (reads judge expiry by the head).
-              ttl: { N: String(ttlSeconds(expiresAt + this.ttlMs)) },
-            },
-            // A follower that waited too long for this number fenced it off (see GAP_TIMEOUT_MS).
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-          [CONDITION_FAILED],
-        )
-        .catch(async (err: unknown) => {
-          if (awsErrorName(err) !== CONDITION_FAILED) throw err;
-          // This number was claimed by this append alone, so an event there is this one (the SDK
-          // retried a write whose first attempt was applied); only a fence means it was refused.
-          if (await this.holdsEvent(pk, sk)) return;
-          throw new SessionStoreError(
-            'BACKEND_UNAVAILABLE',
-            'DynamoDB stored the event too late: followers had given up on it; it was not stored',
-          );
-        }),
-    ];
-    if (seq > this.maxEventsPerStream) {
-      writes.push(
-        this.runner.send(
-          'event trim',
-          new DeleteItemCommand({
-            TableName: this.tableName,
-            Key: { pk: { S: pk }, sk: { S: this.eventSk(streamId, token, seq - this.maxEventsPerStream) } },
-          }),
-        ),
-      );
-    }
-    await Promise.all(writes);
+    const { token, seq } = await this.appender.append(this.location(sessionId, streamId), text);
     return formatEventId(token, streamId, seq);
   }
 
-  /** Bumps the stream's counter and expiry; starts a new generation if the stream expired. */
-  private async claimSeq(
-    sessionId: string,
-    streamId: string,
-    now: number,
-    expiresAt: number,
-  ): Promise<{ token: string; seq: number }> {
-    const values: Item = {
-      ':now': { N: String(now) },
-      ':e': { N: String(expiresAt) },
-      ':ttl': { N: String(ttlSeconds(expiresAt)) },
-      ':kind': { S: 'stream' },
-      ':sid': { S: streamId },
-    };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        const out = await this.runner.send<UpdateItemCommandOutput>(
-          'event sequence',
-          new UpdateItemCommand({
-            TableName: this.tableName,
-            Key: this.headKey(sessionId, streamId),
-            UpdateExpression:
-              'SET #token = if_not_exists(#token, :tok), expiresAt = :e, #ttl = :ttl, kind = :kind, streamId = :sid ADD seq :one',
-            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt > :now',
-            ExpressionAttributeNames: { '#token': 'token', '#ttl': 'ttl' },
-            ExpressionAttributeValues: { ...values, ':tok': { S: newToken() }, ':one': { N: '1' } },
-            ReturnValues: 'ALL_NEW',
-          }),
-          [CONDITION_FAILED],
-        );
-        return { token: out.Attributes?.token?.S ?? '', seq: Number(out.Attributes?.seq?.N) };
-      } catch (err) {
-        if (awsErrorName(err) !== CONDITION_FAILED) throw err;
-      }
-      // The stream expired (DynamoDB has not deleted it yet): a new token makes every old id invalid.
-      const token = newToken();
-      try {
-        await this.runner.send(
-          'event stream restart',
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: {
-              ...this.headKey(sessionId, streamId),
-              kind: { S: 'stream' },
-              streamId: { S: streamId },
-              token: { S: token },
-              seq: { N: '1' },
-              expiresAt: values[':e']!,
-              ttl: values[':ttl']!,
-            },
-            ConditionExpression: 'expiresAt <= :now',
-            ExpressionAttributeValues: { ':now': values[':now']! },
-          }),
-          [CONDITION_FAILED],
-        );
-        return { token, seq: 1 };
-      } catch (err) {
-        if (awsErrorName(err) !== CONDITION_FAILED) throw err;
-      }
-    }
-    throw new SessionStoreError('BACKEND_UNAVAILABLE', 'Could not claim an event sequence; try again');
+  /** The stream's head if it is live (one consistent read), else undefined. */
+  private async liveHead(sessionId: string, streamId: string): Promise<StreamHead | undefined> {
+    const out = await this.runner.send<GetItemCommandOutput>(
+      'event head',
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: this.headKey(sessionId, streamId),
+        ConsistentRead: true,
+      }),
+    );
+    const head = headOf(out.Item);
+    return head && head.expiresAt > this.clock.now() ? head : undefined;
+  }
+
+  /** The id of the stream's last event, or its priming id if it holds none: one read. */
+  private async tailEventId(sessionId: string, streamId: string): Promise<string> {
+    this.assertOpen();
+    assertStreamId(streamId);
+    const head = await this.liveHead(sessionId, streamId);
+    return head ? formatEventId(head.token, streamId, head.seq) : primingEventId(sessionId, streamId);
   }
 
   /** The event an id points to, if it is a live, untrimmed event of this session. */
   private async resolve(sessionId: string, eventId: string): Promise<ResolvedEvent | undefined> {
     this.assertOpen();
+    if (isPrimingEventId(eventId)) return this.resolvePriming(sessionId, eventId);
     const parsed = parseEventId(eventId);
     if (!parsed || parsed.streamId.length > 512) return undefined;
     const head = this.headKey(sessionId, parsed.streamId);
     const eventKey: Item = {
       pk: head.pk!,
-      sk: { S: this.eventSk(parsed.streamId, parsed.token, parsed.seq) },
+      sk: { S: this.location(sessionId, parsed.streamId).eventSk(parsed.token, parsed.seq) },
     };
     const out = await this.runner.send<BatchGetItemCommandOutput>(
       'event lookup',
@@ -352,14 +268,27 @@ export class DynamoDBEventStore implements EventStoreFactory {
       throw new SessionStoreError('BACKEND_UNAVAILABLE', 'DynamoDB throttled an event lookup; try again');
     }
     const items = out.Responses?.[this.tableName] ?? [];
-    const headItem = items.find((i) => i.sk?.S === head.sk!.S);
+    const headItem = headOf(items.find((i) => i.sk?.S === head.sk!.S));
     const event = items.find((i) => i.sk?.S === eventKey.sk!.S);
     if (!headItem || !event) return undefined;
-    const live = Number(headItem.expiresAt?.N) > this.clock.now();
-    const untrimmed = parsed.seq > Number(headItem.seq?.N) - this.maxEventsPerStream;
-    if (!live || !untrimmed || headItem.token?.S !== parsed.token) return undefined;
+    const live = headItem.expiresAt > this.clock.now();
+    const untrimmed = parsed.seq > headItem.seq - this.maxEventsPerStream;
+    if (!live || !untrimmed || headItem.token !== parsed.token) return undefined;
     if (event.streamId?.S !== parsed.streamId) return undefined;
-    return { ...parsed, streamId: event.streamId.S, prefix: eventPrefix(parsed.streamId, parsed.token) };
+    return { token: parsed.token, streamId: parsed.streamId, seq: parsed.seq };
+  }
+
+  /**
+   * The start of a priming id's stream: its live generation from sequence 0, unless it holds enough
+   * events to have been trimmed; no generation yet if the stream holds none.
+   */
+  private async resolvePriming(sessionId: string, eventId: string): Promise<ResolvedEvent | undefined> {
+    const streamId = parsePrimingEventId(sessionId, eventId);
+    if (streamId === undefined || streamId.length > 512) return undefined;
+    const head = await this.liveHead(sessionId, streamId);
+    // A generation's sequence numbers start at 1: `seq` is how many events it ever held.
+    if (head && head.seq >= this.maxEventsPerStream) return undefined;
+    return { token: head?.token, streamId, seq: 0 };
   }
 
   private async require(sessionId: string, eventId: string): Promise<ResolvedEvent> {
@@ -368,12 +297,13 @@ export class DynamoDBEventStore implements EventStoreFactory {
     return event;
   }
 
-  /** Events of the stream after `afterSeq`, in order, one page of at most 1 MB. */
+  /** Events of the start's generation after `afterSeq`, in order, one page of at most 1 MB. */
   private async readAfter(
     sessionId: string,
-    start: ResolvedEvent,
+    start: ResolvedEvent & { token: string },
     afterSeq: number,
   ): Promise<{ events: StoredEvent[]; more: boolean }> {
+    const prefix = eventPrefix(start.streamId, start.token);
     const page = await this.runner.send<QueryCommandOutput>(
       'event read',
       new QueryCommand({
@@ -381,24 +311,21 @@ export class DynamoDBEventStore implements EventStoreFactory {
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
         ExpressionAttributeValues: {
           ':pk': { S: this.keys.events(sessionId) },
-          ':from': { S: `${start.prefix}${padSeq(afterSeq + 1)}` },
+          ':from': { S: `${prefix}${padSeq(afterSeq + 1)}` },
           // Digits sort before `~`: this bounds the range to this stream generation.
-          ':to': { S: `${start.prefix}~` },
+          ':to': { S: `${prefix}~` },
         },
         ConsistentRead: true,
       }),
     );
-    const events = (page.Items ?? []).map((i) => ({
-      seq: Number(i.seq?.N),
-      text: i.kind?.S === SKIPPED_KIND ? undefined : (i.m?.S ?? '{}'),
-    }));
+    const events = (page.Items ?? []).map((i) => ({ seq: Number(i.seq?.N), text: i.m?.S ?? '{}' }));
     return { events, more: page.LastEvaluatedKey !== undefined };
   }
 
   /**
    * Sends the stream's events after `afterSeq`, in order, skipping priming events; returns the last
-   * sequence number handled. With `contiguous`, stops at a missing sequence number (an append
-   * still in flight) instead of jumping over it.
+   * sequence number handled. With `contiguous`, stops before a missing number and says which
+   * number comes next (`gap`) instead of jumping over it.
    */
   private async replay(
     sessionId: string,
@@ -407,19 +334,22 @@ export class DynamoDBEventStore implements EventStoreFactory {
     send: SendEvent,
     stopped: () => boolean,
     contiguous = false,
-  ): Promise<{ last: number; gap: boolean }> {
+  ): Promise<{ last: number; gap: number | undefined }> {
     let last = afterSeq;
+    // A priming start with no generation yet: nothing stored to send.
+    if (start.token === undefined) return { last, gap: undefined };
+    const generation = { ...start, token: start.token };
     for (;;) {
-      const { events, more } = await this.readAfter(sessionId, start, last);
+      const { events, more } = await this.readAfter(sessionId, generation, last);
       for (const event of events) {
-        if (contiguous && event.seq !== last + 1) return { last, gap: true };
-        if (stopped()) return { last, gap: false };
+        if (contiguous && event.seq !== last + 1) return { last, gap: event.seq };
+        if (stopped()) return { last, gap: undefined };
         last = event.seq;
-        // Priming events are never replayed; skip markers hold no event.
-        if (event.text === undefined || event.text === '{}') continue;
-        await send(formatEventId(start.token, start.streamId, event.seq), JSON.parse(event.text));
+        // Priming events (stored as `{}` by older versions) are never replayed.
+        if (event.text === '{}') continue;
+        await send(formatEventId(generation.token, start.streamId, event.seq), JSON.parse(event.text));
       }
-      if (!more || events.length === 0) return { last, gap: false };
+      if (!more || events.length === 0) return { last, gap: undefined };
     }
   }
 
@@ -445,7 +375,11 @@ export class DynamoDBEventStore implements EventStoreFactory {
     return start.streamId;
   }
 
-  /** Polls for events after `after` until stopped; a missing number is waited for, then skipped. */
+  /**
+   * Polls for events after `after` until stopped. A stream written with one transaction per event
+   * holds no gap; a missing number is one a reader saw before its write did (read again next time)
+   * or one trimmed away while the follower was far behind (passed over).
+   */
   private async tail(
     sessionId: string,
     start: ResolvedEvent,
@@ -455,31 +389,20 @@ export class DynamoDBEventStore implements EventStoreFactory {
   ): Promise<void> {
     const stopped = () => controller.signal.aborted;
     let last = after;
-    let gapSince: number | undefined;
     while (!stopped()) {
       await sleep(this.followIntervalMs);
       if (stopped()) return;
       try {
-        const result = await this.replay(sessionId, start, last, options.send, stopped, true);
-        last = result.last;
-        if (!result.gap) {
-          gapSince = undefined;
-          continue;
+        // A priming id of a stream with no generation: wait for its first one.
+        if (start.token === undefined) {
+          start.token = (await this.liveHead(sessionId, start.streamId))?.token;
+          if (start.token === undefined) continue;
         }
-        gapSince ??= Date.now();
-        if (Date.now() - gapSince < GAP_TIMEOUT_MS) continue;
-        // The writers of the missing numbers died or stalled between claiming and writing them:
-        // fence every number up to the first event present, in one go. Whether a marker or a late
-        // append wins each one, the next read sees which.
-        const first = (await this.readAfter(sessionId, start, last)).events[0]?.seq;
-        gapSince = undefined;
-        if (first === undefined) continue;
-        // A follower far behind finds trimmed numbers, not stalled ones: only the numbers just
-        // before the first event present can still be written; older ones are passed over.
-        const from = Math.max(last + 1, first - MAX_FENCES_AT_ONCE);
-        const missing = Array.from({ length: first - from }, (_, i) => from + i);
-        await Promise.all(missing.map((seq) => this.fenceOff(sessionId, start, seq)));
-        last = from - 1;
+        const { last: handled, gap } = await this.replay(sessionId, start, last, options.send, stopped, true);
+        last = handled;
+        if (gap === undefined) continue;
+        const head = await this.liveHead(sessionId, start.streamId);
+        if (head?.token === start.token && gap - 1 <= head.seq - this.maxEventsPerStream) last = gap - 1;
       } catch (error) {
         if (stopped()) return;
         // A failed send (client gone) or a DynamoDB error ends this follower; the caller may follow again.
@@ -487,47 +410,6 @@ export class DynamoDBEventStore implements EventStoreFactory {
         controller.abort();
         return;
       }
-    }
-  }
-
-  /** Whether the item at `sk` is an event (not absent, not a skip marker). */
-  private async holdsEvent(pk: string, sk: string): Promise<boolean> {
-    const out = await this.runner.send<GetItemCommandOutput>(
-      'event append check',
-      new GetItemCommand({
-        TableName: this.tableName,
-        Key: { pk: { S: pk }, sk: { S: sk } },
-        ConsistentRead: true,
-        ProjectionExpression: 'kind',
-      }),
-    );
-    return out.Item?.kind?.S === 'event';
-  }
-
-  /**
-   * Writes a skip marker at `seq` unless an event is there: after it, an append of that number
-   * fails (its condition), so no follower can have moved past an event that then appears.
-   */
-  private async fenceOff(sessionId: string, start: ResolvedEvent, seq: number): Promise<void> {
-    try {
-      await this.runner.send(
-        'event gap fence',
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: { S: this.keys.events(sessionId) },
-            sk: { S: `${start.prefix}${padSeq(seq)}` },
-            kind: { S: SKIPPED_KIND },
-            seq: { N: String(seq) },
-            ttl: { N: String(ttlSeconds(this.clock.now() + 2 * this.ttlMs)) },
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-        [CONDITION_FAILED],
-      );
-    } catch (err) {
-      // The event landed first: it will be read and sent like any other.
-      if (awsErrorName(err) !== CONDITION_FAILED) throw err;
     }
   }
 
@@ -546,10 +428,6 @@ export class DynamoDBEventStore implements EventStoreFactory {
       }
     }
   }
-}
-
-function newToken(): string {
-  return randomBytes(12).toString('base64url');
 }
 
 /** Sort-key prefix of the events of one stream generation. */
