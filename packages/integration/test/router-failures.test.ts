@@ -50,11 +50,28 @@ function withEventWrites(write: EventWrite) {
   });
 }
 
-/** An event store whose writes fail while `state.down` is true. */
-const flakyEvents = (state: { down: boolean }) =>
-  withEventWrites((inner, streamId, message) =>
+/**
+ * An event store that is down while `state.down` is true: its writes fail, and so does the read a
+ * new GET stream starts from (`tailEventId`).
+ */
+const flakyEvents = (state: { down: boolean }) => {
+  const writes = withEventWrites((inner, streamId, message) =>
     state.down ? Promise.reject(down()) : inner.storeEvent(streamId, message),
   );
+  return (events: EventStoreFactory, pod: string): EventStoreFactory => {
+    const wrapped = writes(events, pod);
+    return {
+      ...wrapped,
+      forSession: (id) => {
+        const inner = wrapped.forSession(id);
+        return {
+          ...inner,
+          tailEventId: (streamId) => (state.down ? Promise.reject(down()) : inner.tailEventId(streamId)),
+        };
+      },
+    };
+  };
+};
 
 describe.each(SDK_MAJORS)('SDK %i', (sdk) => {
   test('a bus that is down at start-up is retried: 503 while down, service once it is back', async () => {

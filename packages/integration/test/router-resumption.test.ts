@@ -3,7 +3,7 @@
 
 import { messagesOf, readEvents } from '@mcp-session-store/testing';
 import { type InProcessCluster, startInProcessCluster } from '../src/in-process-cluster.js';
-import { HEADERS, initialize } from '../src/raw-mcp.js';
+import { HEADERS, initialize, rpc } from '../src/raw-mcp.js';
 import { SDK_MAJORS } from '../src/sdk-major.js';
 
 describe.each(SDK_MAJORS)('SDK %i', (sdk) => {
@@ -54,6 +54,79 @@ describe.each(SDK_MAJORS)('SDK %i', (sdk) => {
     // Event ids never repeat across the two connections.
     const ids = [...first, ...rest].map((e) => e.id).filter((id) => id !== undefined);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test('a stream lost right after its priming event resumes on another pod from that id: every event, once', async () => {
+    const [a, b] = [cluster.pods[0]!, cluster.pods[1]!];
+    const sessionId = await initialize(`${a.url}/mcp`);
+    const call = await fetch(`${a.url}/mcp`, {
+      method: 'POST',
+      headers: { ...HEADERS, 'mcp-session-id': sessionId },
+      body: rpc(8, 'tools/call', {
+        name: 'count',
+        arguments: { steps: 6, delayMs: 40 },
+        _meta: { progressToken: 'p8' },
+      }),
+    });
+    expect(call.status).toBe(200);
+    // Only the priming event (an id, no data), then the connection is lost.
+    const primed = await readEvents(call, (events) => events.length >= 1);
+    expect(primed).toHaveLength(1);
+    expect(primed[0]!.data.trim()).toBe('');
+    const primingId = primed[0]!.id!;
+
+    const resumed = await fetch(`${b.url}/mcp`, {
+      headers: { ...HEADERS, 'mcp-session-id': sessionId, 'last-event-id': primingId },
+    });
+    expect(resumed.status).toBe(200);
+    const rest = await readEvents(resumed, (events) => messagesOf(events).some((m) => m.id === 8));
+    const all = messagesOf(rest);
+    expect(all.filter((m) => m.method === 'notifications/progress').map((m) => m.params.progress)).toEqual([
+      1, 2, 3, 4, 5, 6,
+    ]);
+    expect(all.filter((m) => m.method === 'notifications/message')).toHaveLength(6);
+    expect(all.filter((m) => m.id === 8)).toHaveLength(1);
+    const ids = rest.map((e) => e.id).filter((id) => id !== undefined);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).not.toContain(primingId);
+  });
+
+  test('a new GET stream sends only what comes after it opened; resuming it from its first id sends what it missed', async () => {
+    const [a, b, c] = [cluster.pods[0]!, cluster.pods[1]!, cluster.pods[2]!];
+    const sessionId = await initialize(`${a.url}/mcp`);
+    const announce = async (seq: number) => {
+      const res = await fetch(`${a.url}/mcp`, {
+        method: 'POST',
+        headers: { ...HEADERS, 'mcp-session-id': sessionId },
+        body: rpc(100 + seq, 'tools/call', { name: 'announce-numbered', arguments: { seq } }),
+      });
+      await res.text();
+    };
+    const seqsOf = (events: Parameters<typeof messagesOf>[0]) =>
+      messagesOf(events)
+        .filter((m) => m.method === 'notifications/resources/updated')
+        .map((m) => Number(new URL(m.params.uri).searchParams.get('seq')));
+    // Sent while no GET stream is open: stored on the GET stream, for whoever resumes it.
+    await announce(1);
+    const get = await fetch(`${b.url}/mcp`, { headers: { ...HEADERS, 'mcp-session-id': sessionId } });
+    expect(get.status).toBe(200);
+    let opened!: string;
+    const live = readEvents(get, (events) => {
+      opened ??= events[0]?.id as string;
+      return seqsOf(events).includes(3);
+    });
+    await cluster.waitForStreams(1);
+    await announce(2);
+    await announce(3);
+    const seen = await live;
+    expect(seqsOf(seen)).toEqual([2, 3]); // not 1: it came before this stream opened
+    expect(opened).toBeDefined();
+
+    const resumed = await fetch(`${c.url}/mcp`, {
+      headers: { ...HEADERS, 'mcp-session-id': sessionId, 'last-event-id': opened },
+    });
+    expect(resumed.status).toBe(200);
+    expect(seqsOf(await readEvents(resumed, (events) => seqsOf(events).includes(3)))).toEqual([2, 3]);
   });
 
   test('resuming with an event id of another session is refused', async () => {
