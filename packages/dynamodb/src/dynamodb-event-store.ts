@@ -68,6 +68,14 @@ interface ResolvedEvent {
   token: string | undefined;
   streamId: string;
   seq: number;
+  /** Event 1's text, kept in the head: known for a start at 0 once the generation is. */
+  first?: string | undefined;
+}
+
+/** A live head as a reader needs it: the head, and event 1 if the head still holds it. */
+interface LiveHead {
+  head: StreamHead;
+  first: string | undefined;
 }
 
 interface StoredEvent {
@@ -92,11 +100,12 @@ function assertStreamId(streamId: unknown): asserts streamId is string {
 
 /**
  * Resumable-stream storage on DynamoDB. Each SSE stream of a session has a head item (a random
- * token per generation, the last sequence number, the expiry) and one item per event, sorted by a
- * zero-padded per-stream sequence, all in the session's partition. An append is one
- * `TransactWriteItems`: the head moves from n - 1 to n (a condition, so writers on any number of
- * processes take turns) with event n written beside it, and the oldest event deleted beyond
- * `maxEventsPerStream` (see {@link StreamAppender}); a priming event is no request at all. `follow`
+ * token per generation, the last sequence number, the expiry, and the stream's first event) and one
+ * item per later event, sorted by a zero-padded per-stream sequence, all in the session's
+ * partition. Every append is one request (see {@link StreamAppender}): a stream's first event is the
+ * `PutItem` of its head; event n > 1 one `TransactWriteItems` moving the head from n - 1 to n (a
+ * condition, so writers on any number of processes take turns) with event n written beside it and
+ * the oldest dropped beyond `maxEventsPerStream`. A priming event is no request at all. `follow`
  * polls the stream's items after the last one seen.
  *
  * @example
@@ -225,8 +234,8 @@ export class DynamoDBEventStore implements EventStoreFactory {
     return formatEventId(token, streamId, seq);
   }
 
-  /** The stream's head if it is live (one consistent read), else undefined. */
-  private async liveHead(sessionId: string, streamId: string): Promise<StreamHead | undefined> {
+  /** The stream's head (and event 1 it may hold) if it is live: one consistent read. */
+  private async liveHead(sessionId: string, streamId: string): Promise<LiveHead | undefined> {
     const out = await this.runner.send<GetItemCommandOutput>(
       'event head',
       new GetItemCommand({
@@ -236,15 +245,17 @@ export class DynamoDBEventStore implements EventStoreFactory {
       }),
     );
     const head = headOf(out.Item);
-    return head && head.expiresAt > this.clock.now() ? head : undefined;
+    return head && head.expiresAt > this.clock.now() ? { head, first: out.Item?.m?.S } : undefined;
   }
 
   /** The id of the stream's last event, or its priming id if it holds none: one read. */
   private async tailEventId(sessionId: string, streamId: string): Promise<string> {
     this.assertOpen();
     assertStreamId(streamId);
-    const head = await this.liveHead(sessionId, streamId);
-    return head ? formatEventId(head.token, streamId, head.seq) : primingEventId(sessionId, streamId);
+    const live = await this.liveHead(sessionId, streamId);
+    return live
+      ? formatEventId(live.head.token, streamId, live.head.seq)
+      : primingEventId(sessionId, streamId);
   }
 
   /** The event an id points to, if it is a live, untrimmed event of this session. */
@@ -268,8 +279,11 @@ export class DynamoDBEventStore implements EventStoreFactory {
       throw new SessionStoreError('BACKEND_UNAVAILABLE', 'DynamoDB throttled an event lookup; try again');
     }
     const items = out.Responses?.[this.tableName] ?? [];
-    const headItem = headOf(items.find((i) => i.sk?.S === head.sk!.S));
-    const event = items.find((i) => i.sk?.S === eventKey.sk!.S);
+    const rawHead = items.find((i) => i.sk?.S === head.sk!.S);
+    const headItem = headOf(rawHead);
+    // Event 1 is kept in the head item (`m`, removed once trimmed).
+    const event =
+      parsed.seq === 1 ? (rawHead?.m ? rawHead : undefined) : items.find((i) => i.sk?.S === eventKey.sk!.S);
     if (!headItem || !event) return undefined;
     const live = headItem.expiresAt > this.clock.now();
     const untrimmed = parsed.seq > headItem.seq - this.maxEventsPerStream;
@@ -285,10 +299,10 @@ export class DynamoDBEventStore implements EventStoreFactory {
   private async resolvePriming(sessionId: string, eventId: string): Promise<ResolvedEvent | undefined> {
     const streamId = parsePrimingEventId(sessionId, eventId);
     if (streamId === undefined || streamId.length > 512) return undefined;
-    const head = await this.liveHead(sessionId, streamId);
+    const live = await this.liveHead(sessionId, streamId);
     // A generation's sequence numbers start at 1: `seq` is how many events it ever held.
-    if (head && head.seq >= this.maxEventsPerStream) return undefined;
-    return { token: head?.token, streamId, seq: 0 };
+    if (live && live.head.seq >= this.maxEventsPerStream) return undefined;
+    return { token: live?.head.token, streamId, seq: 0, first: live?.first };
   }
 
   private async require(sessionId: string, eventId: string): Promise<ResolvedEvent> {
@@ -339,6 +353,14 @@ export class DynamoDBEventStore implements EventStoreFactory {
     // A priming start with no generation yet: nothing stored to send.
     if (start.token === undefined) return { last, gap: undefined };
     const generation = { ...start, token: start.token };
+    // Event 1 is in the head, read with it.
+    if (last === 0 && start.first !== undefined) {
+      if (stopped()) return { last, gap: undefined };
+      last = 1;
+      if (start.first !== '{}') {
+        await send(formatEventId(generation.token, start.streamId, 1), JSON.parse(start.first));
+      }
+    }
     for (;;) {
       const { events, more } = await this.readAfter(sessionId, generation, last);
       for (const event of events) {
@@ -393,15 +415,17 @@ export class DynamoDBEventStore implements EventStoreFactory {
       await sleep(this.followIntervalMs);
       if (stopped()) return;
       try {
-        // A priming id of a stream with no generation: wait for its first one.
+        // A priming id of a stream with no generation: wait for its first one (and its event 1).
         if (start.token === undefined) {
-          start.token = (await this.liveHead(sessionId, start.streamId))?.token;
-          if (start.token === undefined) continue;
+          const live = await this.liveHead(sessionId, start.streamId);
+          if (live === undefined) continue;
+          start.token = live.head.token;
+          start.first = live.first;
         }
         const { last: handled, gap } = await this.replay(sessionId, start, last, options.send, stopped, true);
         last = handled;
         if (gap === undefined) continue;
-        const head = await this.liveHead(sessionId, start.streamId);
+        const head = (await this.liveHead(sessionId, start.streamId))?.head;
         if (head?.token === start.token && gap - 1 <= head.seq - this.maxEventsPerStream) last = gap - 1;
       } catch (error) {
         if (stopped()) return;

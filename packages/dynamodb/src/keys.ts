@@ -26,8 +26,8 @@ export function streamKey(streamId: string): string {
  * | item | `pk` | `sk` |
  * | --- | --- | --- |
  * | session record | `<ns>#s#<id>` | `rec` |
- * | stream head (token, last seq, expiry) | `<ns>#e#<sessionId>` | `h#<stream>` |
- * | event | `<ns>#e#<sessionId>` | `e#<stream>#<token>#<seq, 16 digits>` |
+ * | stream head (token, last seq, expiry, event 1) | `<ns>#e#<sessionId>` | `h#<stream>` |
+ * | event n > 1 | `<ns>#e#<sessionId>` | `e#<stream>#<token>#<seq, 16 digits>` |
  * | bus subscription | `<ns>#b#sub#<channel>` | `<busId>` |
  * | bus inbox item | `<ns>#b#in#<busId>` | `<publisherId>#<seq, 12 digits>#<chunk, 4 digits>` |
  * | claim | `<ns>#c#<key>` | `claim` |

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, type TransactWriteItem, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { type Clock, SessionStoreError } from '@mcp-session-store/core';
 import { awsErrorName, type CallRunner, toStoreError } from './call-runner.js';
 import type { Item } from './record-item.js';
@@ -35,6 +35,7 @@ export function newToken(): string {
 }
 
 const CANCELLED = 'TransactionCanceledException';
+const CONDITION_FAILED = 'ConditionalCheckFailedException';
 /** Heads remembered per process: a miss costs one refused request, so a bound is cheap. */
 const MAX_CACHED_HEADS = 10_000;
 /** Attempts of one append (refused ones teach the head; conflicts wait a little). */
@@ -45,11 +46,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).u
 type CancellationReason = { Code?: string; Item?: Item };
 
 /**
- * Appends events to streams with one `TransactWriteItems` each: a conditional write of the stream's
- * head (its sequence number moved from n - 1 to n, its expiry refreshed) and the put of event n,
- * plus the delete of event n - max once the stream is over its cap. The head is the one place
- * writers meet: event n exists if and only if the head reached n, so every stream is gap-free and
- * in one order whatever the number of processes, and no claimed-but-unwritten number ever exists.
+ * Appends events to streams, one request each. The first event of a stream (of a generation) is
+ * written inside the stream's head item itself: one conditional `PutItem` (there is no head yet, or
+ * only an expired one), the common case of a POST's stream, whose response is often its only event.
+ * Event n > 1 is one `TransactWriteItems`: a conditional write of the head (its sequence number
+ * moved from n - 1 to n, its expiry refreshed) and the put of event n, plus the removal of event
+ * n - max once the stream is over its cap. The head is the one place writers meet: event n exists
+ * if and only if the head reached n, so every stream is gap-free and in one order whatever the
+ * number of processes, and no claimed-but-unwritten number ever exists.
  *
  * What the head holds is remembered per process, and appends to one stream are serialized in the
  * process, so the next append is one request. A head another process moved (or a process's first
@@ -111,7 +115,13 @@ export class StreamAppender {
         seq: continuing ? known.seq + 1 : 1,
         expiresAt: now + this.limits.ttlMs,
       };
-      const items = this.transaction(location, text, next, continuing ? known : undefined, now);
+      if (!continuing) {
+        const outcome = await this.start(location, text, next, now);
+        this.remember(key, outcome ?? next);
+        if (outcome === undefined) return next;
+        continue;
+      }
+      const items = this.transaction(location, text, next, known, now);
       try {
         await this.runner.send(
           'event append',
@@ -148,52 +158,80 @@ export class StreamAppender {
     );
   }
 
+  /**
+   * Starts a generation: the head, holding event 1 (`m`), if there is no head or only an expired
+   * one. Resolves undefined once written, or with the live head that refused it.
+   */
+  private async start(
+    location: StreamLocation,
+    text: string,
+    next: StreamHead,
+    now: number,
+  ): Promise<StreamHead | undefined> {
+    try {
+      await this.runner.send(
+        'event append',
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: { S: location.pk },
+            sk: { S: location.headSk },
+            kind: { S: 'stream' },
+            streamId: { S: location.streamId },
+            token: { S: next.token },
+            seq: { N: '1' },
+            expiresAt: { N: String(next.expiresAt) },
+            ttl: { N: String(ttlSeconds(next.expiresAt)) },
+            m: { S: text },
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': { N: String(now) } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+        [CONDITION_FAILED],
+      );
+      return undefined;
+    } catch (err) {
+      if (awsErrorName(err) !== CONDITION_FAILED) throw err;
+      const current = headOf((err as { Item?: Item }).Item);
+      // Our own head (the SDK retried a write whose first attempt was applied): written.
+      if (current?.token === next.token) return undefined;
+      if (current === undefined) {
+        throw new SessionStoreError('BACKEND_ERROR', 'A stream head is unreadable; purge the session');
+      }
+      return current;
+    }
+  }
+
   private transaction(
     location: StreamLocation,
     text: string,
     next: StreamHead,
-    known: StreamHead | undefined,
+    known: StreamHead,
     now: number,
   ): TransactWriteItem[] {
     const { tableName } = this;
     const headKey = { pk: { S: location.pk }, sk: { S: location.headSk } };
-    const ttl = { N: String(ttlSeconds(next.expiresAt)) };
-    const headWrite: TransactWriteItem = known
-      ? {
-          Update: {
-            TableName: tableName,
-            Key: headKey,
-            UpdateExpression: 'SET seq = :seq, expiresAt = :e, #ttl = :ttl',
-            ConditionExpression: '#token = :token AND seq = :prev AND expiresAt > :now',
-            ExpressionAttributeNames: { '#token': 'token', '#ttl': 'ttl' },
-            ExpressionAttributeValues: {
-              ':seq': { N: String(next.seq) },
-              ':e': { N: String(next.expiresAt) },
-              ':ttl': ttl,
-              ':token': { S: known.token },
-              ':prev': { N: String(known.seq) },
-              ':now': { N: String(now) },
-            },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        }
-      : {
-          Put: {
-            TableName: tableName,
-            Item: {
-              ...headKey,
-              kind: { S: 'stream' },
-              streamId: { S: location.streamId },
-              token: { S: next.token },
-              seq: { N: String(next.seq) },
-              expiresAt: { N: String(next.expiresAt) },
-              ttl,
-            },
-            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-            ExpressionAttributeValues: { ':now': { N: String(now) } },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        };
+    const trimmed = next.seq - this.limits.maxEventsPerStream;
+    const headWrite: TransactWriteItem = {
+      Update: {
+        TableName: tableName,
+        Key: headKey,
+        // Event 1 lives in the head: trimming it removes it from there.
+        UpdateExpression: `SET seq = :seq, expiresAt = :e, #ttl = :ttl${trimmed === 1 ? ' REMOVE m' : ''}`,
+        ConditionExpression: '#token = :token AND seq = :prev AND expiresAt > :now',
+        ExpressionAttributeNames: { '#token': 'token', '#ttl': 'ttl' },
+        ExpressionAttributeValues: {
+          ':seq': { N: String(next.seq) },
+          ':e': { N: String(next.expiresAt) },
+          ':ttl': { N: String(ttlSeconds(next.expiresAt)) },
+          ':token': { S: known.token },
+          ':prev': { N: String(known.seq) },
+          ':now': { N: String(now) },
+        },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
     const items: TransactWriteItem[] = [
       headWrite,
       {
@@ -214,8 +252,7 @@ export class StreamAppender {
         },
       },
     ];
-    const trimmed = next.seq - this.limits.maxEventsPerStream;
-    if (trimmed >= 1) {
+    if (trimmed >= 2) {
       items.push({
         Delete: {
           TableName: tableName,

@@ -1,10 +1,12 @@
-// One request per stored event, and still one order with no gap on every process: each append is
-// a transaction that moves the stream's head from n - 1 to n beside event n. Two clients (two
+// One request per stored event, and still one order with no gap on every process: a stream's first
+// event is written in its head, each later one by a transaction that moves the head from n - 1 to n
+// beside event n. Two clients (two
 // processes) write one stream, one of them stalled mid-request; a follower on a third sees exactly
 // what a replay shows. Counted with the event stores' own call counters.
 import { randomBytes } from 'node:crypto';
 import {
   type DynamoDBClient,
+  GetItemCommand,
   QueryCommand,
   TransactWriteItemsCommand,
   type TransactWriteItemsCommandInput,
@@ -161,6 +163,19 @@ test('a stream over its cap drops its oldest event in the same request', async (
     }),
   );
   expect(Items.map((item) => Number(item.seq?.N))).toEqual([4, 5, 6]);
+  // Event 1 lived in the stream's head: trimmed from there.
+  const { Item: head } = await clients[0]!.send(
+    new GetItemCommand({
+      TableName: tableName,
+      Key: {
+        pk: { S: new DynamoKeys(namespace).events(sessionId) },
+        sk: { S: `h#${Buffer.from('s').toString('base64url')}` },
+      },
+      ConsistentRead: true,
+    }),
+  );
+  expect(head?.seq?.N).toBe('6');
+  expect(head?.m).toBeUndefined();
   expect(await events.getStreamIdForEventId(ids[2]!)).toBeUndefined();
   expect(await events.getStreamIdForEventId(ids[3]!)).toBe('s');
 });
