@@ -27,6 +27,7 @@ import {
   messagesOf,
 } from './jsonrpc.js';
 import { type LocalSession, LocalSessions } from './local-sessions.js';
+import { BODY_DONE_SLOT, onBodyDone, type WithBodyDoneSlot } from './body-done.js';
 import { serveNodeRequest } from './node-http.js';
 import type { RequestAuthInfo, RouterHooks, SessionContext, SessionRouterOptions } from './options.js';
 import { Peers } from './peers.js';
@@ -175,44 +176,6 @@ function positive(
   return v;
 }
 
-/** A response whose body end (or cancel) runs `done`: in-flight tracking for streamed answers. */
-function onBodyDone(response: Response, done: () => void): Response {
-  if (!response.body) {
-    done();
-    return response;
-  }
-  let finished = false;
-  const finish = () => {
-    if (!finished) {
-      finished = true;
-      done();
-    }
-  };
-  const reader = response.body.getReader();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done: end, value } = await reader.read();
-        if (end) {
-          controller.close();
-          finish();
-        } else controller.enqueue(value);
-      } catch (error) {
-        controller.error(error);
-        finish();
-      }
-    },
-    cancel(reason) {
-      finish();
-      return reader.cancel(reason);
-    },
-  });
-  return new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
-}
 
 /**
  * The routing, written once for both SDK majors: it drives the SDK only through `sdk` (see
@@ -360,7 +323,8 @@ export class Router<TServer> implements McpSessionRouter {
       req,
       res,
       { parsedBody, maxBodyBytes: this.maxBodyBytes, onError },
-      (request, body) => this.fetch(request, { authInfo: req.auth, parsedBody: body }),
+      (request, body, slot) =>
+        this.fetch(request, { authInfo: req.auth, parsedBody: body, [BODY_DONE_SLOT]: slot } as FetchOptions),
     );
   }
 
@@ -435,7 +399,7 @@ export class Router<TServer> implements McpSessionRouter {
 
     if (sessionId === null) {
       const init = initializeRequestOf(messages);
-      if (init) return this.initialize(request, body, init, principal, options.authInfo);
+      if (init) return this.initialize(request, body, init, principal, options);
       // The session-less protocol (2026-07-28 on) goes straight to the SDK; for a session protocol
       // a missing header is the client's mistake.
       if (!isSessionless(request)) return badRequest('Mcp-Session-Id header is required');
@@ -508,7 +472,7 @@ export class Router<TServer> implements McpSessionRouter {
         await response.body?.cancel().catch(() => {});
         return serviceUnavailable(this.retryAfterSeconds);
       }
-      return onBodyDone(response, () => this.settle(live));
+      return onBodyDone(response, () => this.settle(live), (options as WithBodyDoneSlot)[BODY_DONE_SLOT]);
     } catch (error) {
       this.settle(live);
       throw error;
@@ -520,8 +484,9 @@ export class Router<TServer> implements McpSessionRouter {
     body: unknown,
     init: NonNullable<ReturnType<typeof initializeRequestOf>>,
     principal: string | null,
-    authInfo: RequestAuthInfo | undefined,
+    options: FetchOptions,
   ): Promise<Response> {
+    const { authInfo } = options;
     if (this.draining) return serviceUnavailable(this.retryAfterSeconds);
     const id = generateSessionId();
     // The record is durable before the client can see the id (the SDK answers after this).
@@ -570,7 +535,7 @@ export class Router<TServer> implements McpSessionRouter {
       return session.storageFailures.count > 0 ? serviceUnavailable(this.retryAfterSeconds) : response;
     }
     this.hooks.onSessionCreated?.({ sessionId: id, principal });
-    return onBodyDone(response, () => this.settle(session));
+    return onBodyDone(response, () => this.settle(session), (options as WithBodyDoneSlot)[BODY_DONE_SLOT]);
   }
 
   // --- GET (the router writes GET streams itself, fed by the event store or the bus) ------------
@@ -1062,7 +1027,7 @@ export class Router<TServer> implements McpSessionRouter {
         parsedBody: options.parsedBody,
         ...(options.authInfo && { authInfo: options.authInfo }),
       });
-      return onBodyDone(response, dispose);
+      return onBodyDone(response, dispose, (options as WithBodyDoneSlot)[BODY_DONE_SLOT]);
     } catch (error) {
       dispose();
       throw error;
