@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web';
 import type { BodyDoneSlot } from './body-done.js';
 import { jsonRpcError } from './http-responses.js';
+import { nodeRequest } from './node-request.js';
 
 /** Thrown when a body exceeds the limit: answered with 413. */
 export class BodyTooLargeError extends Error {}
@@ -36,25 +37,21 @@ export async function toWebRequest(
   bodyAlreadyParsed: boolean,
   maxBytes: number,
 ): Promise<ConvertedRequest> {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
-  }
   const host = req.headers.host ?? 'localhost';
-  const url = new URL(req.url ?? '/', `http://${host}`);
+  // Serialized as a `Request` would (and a Host the URL parser refuses fails here, as before).
+  const url = new URL(req.url ?? '/', `http://${host}`).href;
   const method = req.method ?? 'GET';
   const hasBody = !bodyAlreadyParsed && method !== 'GET' && method !== 'HEAD';
   const body = hasBody ? await readBody(req, maxBytes) : undefined;
   if (body && body.length > 0) {
     try {
       const parsedBody: unknown = JSON.parse(body.toString('utf8'));
-      return { request: new Request(url, { method, headers }), parsedBody };
+      return { request: nodeRequest(req, url, undefined), parsedBody };
     } catch {
-      return { request: new Request(url, { method, headers, body }), parsedBody: undefined };
+      return { request: nodeRequest(req, url, body), parsedBody: undefined };
     }
   }
-  return { request: new Request(url, { method, headers }), parsedBody: undefined };
+  return { request: nodeRequest(req, url, undefined), parsedBody: undefined };
 }
 
 /** Resolves to the next chunk if the stream already has one, or to undefined after two microtask turns. */
@@ -99,11 +96,19 @@ export async function writeWebResponse(
   let ended = false;
   let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
   try {
-    // At most two reads: enough for "one event, then the end"; a stream that keeps going (SSE
-    // GET streams, long tool calls) gets its head at once and is then streamed.
-    for (let i = 0; i < 2 && !ended; i++) {
+    // A few reads: enough for "one event, then the end". The SDK closes the stream a few ticks
+    // after its last event, so once one chunk came, the end gets one turn of the event loop.
+    // A stream that keeps going (SSE GET streams, long tool calls) then gets its head and is
+    // streamed.
+    let waited = false;
+    for (let i = 0; i < 3 && !ended; i++) {
       pending ??= reader.read();
-      const chunk = await readIfReady(pending);
+      let chunk = await readIfReady(pending);
+      if (!chunk && ready.length > 0 && !waited) {
+        waited = true;
+        await new Promise((resolve) => setImmediate(resolve));
+        chunk = await readIfReady(pending);
+      }
       if (!chunk) break;
       pending = undefined;
       if (chunk.done) ended = true;
