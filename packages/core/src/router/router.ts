@@ -221,6 +221,8 @@ export class Router<TServer> implements McpSessionRouter {
   private readonly incarnation = randomBytes(6).toString('base64url');
   /** The bus subscriptions, made on first use and retried by the next request if they failed. */
   private subscribing: Promise<Unsubscribe[]> | undefined;
+  /** `subscribing` has settled successfully (read on every request, without awaiting it). */
+  private isSubscribed = false;
   private draining = false;
   private closed = false;
   /** GET streams set up and delivering (for `openStreamCount`). */
@@ -287,6 +289,7 @@ export class Router<TServer> implements McpSessionRouter {
       if (!failed) {
         // Before the first request is served: the others wait for this process on deletions.
         await this.announce('alive');
+        this.isSubscribed = true;
         return results.map((r) => (r as PromiseFulfilledResult<Unsubscribe>).value);
       }
       for (const r of results) if (r.status === 'fulfilled') await r.value().catch(() => {});
@@ -334,8 +337,12 @@ export class Router<TServer> implements McpSessionRouter {
         return jsonRpcError(403, -32000, 'Forbidden: Host header not allowed');
       }
       if (this.closed) return serviceUnavailable(this.retryAfterSeconds);
-      await this.subscribed();
-      const principal = (await this.options.principal?.({ request, authInfo: options.authInfo })) ?? null;
+      // Awaited only until the subscriptions stand: every await is a turn of the microtask queue
+      // on the hot path, where the stock SDK has none of this.
+      if (!this.isSubscribed) await this.subscribed();
+      const principal = this.options.principal
+        ? ((await this.options.principal({ request, authInfo: options.authInfo })) ?? null)
+        : null;
       const sessionId = request.headers.get('mcp-session-id');
       switch (request.method) {
         case 'POST':
@@ -407,7 +414,7 @@ export class Router<TServer> implements McpSessionRouter {
     }
     if (initializeRequestOf(messages)) return badRequest('initialize must not carry an Mcp-Session-Id');
 
-    const found = await this.resolve(sessionId, principal);
+    const found = this.heldAndFresh(sessionId, principal) ?? (await this.resolve(sessionId, principal));
     if (!found) return sessionNotFound();
     const { record } = found;
 
@@ -715,6 +722,26 @@ export class Router<TServer> implements McpSessionRouter {
    * The live record of a session for this principal, touching it when due; null if it is unknown,
    * expired, deleted, malformed or belongs to someone else (all answered alike: 404).
    */
+  /**
+   * `resolve` without a promise for the common case: a session this process holds, verified
+   * recently enough, whose expiry needs no refresh yet. Undefined whenever `resolve` has work to
+   * do (or an answer other than this one).
+   */
+  private heldAndFresh(
+    sessionId: string,
+    principal: string | null,
+  ): { record: SessionRecord; local: LocalSession<TServer> } | undefined {
+    const local = this.locals.get(sessionId);
+    if (!local || this.tombstones.has(sessionId)) return undefined;
+    const now = Date.now();
+    if (now - local.verifiedAt >= this.revalidateAfterMs) return undefined;
+    const { record } = local;
+    if (record.principal !== principal || isStateHandleRecord(record)) return undefined;
+    const idleTtl = record.expiresAt - record.lastActivityAt;
+    if (now >= record.lastActivityAt + idleTtl * this.touchFraction) return undefined;
+    return { record, local };
+  }
+
   private async resolve(
     sessionId: string,
     principal: string | null,
@@ -874,7 +901,9 @@ export class Router<TServer> implements McpSessionRouter {
     const send = transport.send.bind(transport);
     transport.send = async (message, options) => {
       let outgoing = this.wireIds.outgoing(sessionId, message);
-      if (isResponse(outgoing)) outgoing = await this.recordSubscription(sessionId, outgoing);
+      if (isResponse(outgoing) && this.pendingSubscriptions.has(sessionId)) {
+        outgoing = await this.recordSubscription(sessionId, outgoing);
+      }
       const forGetStream = options?.relatedRequestId === undefined && !isResponse(outgoing);
       if (forGetStream && !this.eventStore) {
         this.deliverToGetStreams(sessionId, outgoing);
