@@ -54,11 +54,19 @@ export async function toWebRequest(
   return { request: nodeRequest(req, url, undefined), parsedBody: undefined };
 }
 
-/** Resolves to the next chunk if the stream already has one, or to undefined after two microtask turns. */
+/**
+ * Resolves to the next chunk if the stream already has one, or to undefined after a few microtask
+ * turns. A few, not one: a read promise of another realm (a stream made in a vm context, or by a
+ * test runner's sandbox) takes two more turns to settle through `Promise.race`.
+ */
 function readIfReady(
   pending: Promise<ReadableStreamReadResult<Uint8Array>>,
 ): Promise<ReadableStreamReadResult<Uint8Array> | undefined> {
-  return Promise.race([pending, Promise.resolve().then(() => undefined)]);
+  const notYet = Promise.resolve()
+    .then(() => undefined)
+    .then(() => undefined)
+    .then(() => undefined);
+  return Promise.race([pending, notYet]);
 }
 
 /**

@@ -12,7 +12,14 @@ import type { IncomingMessage } from 'node:http';
  */
 export function nodeRequest(req: IncomingMessage, url: string, body: Buffer | undefined): Request {
   const request = Object.create(LAZY_REQUEST_PROTOTYPE) as LazyRequest;
-  request[STATE] = { method: req.method ?? 'GET', url, incoming: req, body, headers: undefined, real: undefined };
+  request[STATE] = {
+    method: req.method ?? 'GET',
+    url,
+    incoming: req,
+    body,
+    headers: undefined,
+    real: undefined,
+  };
   return request as unknown as Request;
 }
 

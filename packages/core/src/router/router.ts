@@ -9,6 +9,7 @@ import { isSessionStoreError, SessionStoreError } from '../errors.js';
 import type { JsonValue } from '../json.js';
 import { generateSessionId, isValidSessionId } from '../session-id.js';
 import { isStateHandleRecord } from '../state-handles/state-handles.js';
+import { BODY_DONE_SLOT, onBodyDone, type WithBodyDoneSlot } from './body-done.js';
 import {
   BROADCAST_CHANNEL,
   type OutgoingRouterMessage,
@@ -27,7 +28,6 @@ import {
   messagesOf,
 } from './jsonrpc.js';
 import { type LocalSession, LocalSessions } from './local-sessions.js';
-import { BODY_DONE_SLOT, onBodyDone, type WithBodyDoneSlot } from './body-done.js';
 import { serveNodeRequest } from './node-http.js';
 import type { RequestAuthInfo, RouterHooks, SessionContext, SessionRouterOptions } from './options.js';
 import { Peers } from './peers.js';
@@ -175,7 +175,6 @@ function positive(
   }
   return v;
 }
-
 
 /**
  * The routing, written once for both SDK majors: it drives the SDK only through `sdk` (see

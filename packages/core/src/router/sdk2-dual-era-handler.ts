@@ -22,10 +22,10 @@ import {
   type ServerEvent,
   type SharedServerEventBus,
 } from '../server-events/server-event-bus.js';
+import { BODY_DONE_SLOT } from './body-done.js';
 import { hostValidator } from './host-validation.js';
 import { badRequest, jsonRpcError, serviceUnavailable } from './http-responses.js';
 import type { JSONRPCMessage } from './jsonrpc.js';
-import { BODY_DONE_SLOT } from './body-done.js';
 import { serveNodeRequest } from './node-http.js';
 import type { RequestAuthInfo } from './options.js';
 import { Router } from './router.js';
