@@ -9,6 +9,7 @@ import { isSessionStoreError, SessionStoreError } from '../errors.js';
 import type { JsonValue } from '../json.js';
 import { generateSessionId, isValidSessionId } from '../session-id.js';
 import { isStateHandleRecord } from '../state-handles/state-handles.js';
+import { BODY_DONE_SLOT, onBodyDone, type WithBodyDoneSlot } from './body-done.js';
 import {
   BROADCAST_CHANNEL,
   type OutgoingRouterMessage,
@@ -175,45 +176,6 @@ function positive(
   return v;
 }
 
-/** A response whose body end (or cancel) runs `done`: in-flight tracking for streamed answers. */
-function onBodyDone(response: Response, done: () => void): Response {
-  if (!response.body) {
-    done();
-    return response;
-  }
-  let finished = false;
-  const finish = () => {
-    if (!finished) {
-      finished = true;
-      done();
-    }
-  };
-  const reader = response.body.getReader();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done: end, value } = await reader.read();
-        if (end) {
-          controller.close();
-          finish();
-        } else controller.enqueue(value);
-      } catch (error) {
-        controller.error(error);
-        finish();
-      }
-    },
-    cancel(reason) {
-      finish();
-      return reader.cancel(reason);
-    },
-  });
-  return new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
-}
-
 /**
  * The routing, written once for both SDK majors: it drives the SDK only through `sdk` (see
  * sdk-binding.ts) and never imports one.
@@ -258,6 +220,8 @@ export class Router<TServer> implements McpSessionRouter {
   private readonly incarnation = randomBytes(6).toString('base64url');
   /** The bus subscriptions, made on first use and retried by the next request if they failed. */
   private subscribing: Promise<Unsubscribe[]> | undefined;
+  /** `subscribing` has settled successfully (read on every request, without awaiting it). */
+  private isSubscribed = false;
   private draining = false;
   private closed = false;
   /** GET streams set up and delivering (for `openStreamCount`). */
@@ -324,6 +288,7 @@ export class Router<TServer> implements McpSessionRouter {
       if (!failed) {
         // Before the first request is served: the others wait for this process on deletions.
         await this.announce('alive');
+        this.isSubscribed = true;
         return results.map((r) => (r as PromiseFulfilledResult<Unsubscribe>).value);
       }
       for (const r of results) if (r.status === 'fulfilled') await r.value().catch(() => {});
@@ -360,7 +325,8 @@ export class Router<TServer> implements McpSessionRouter {
       req,
       res,
       { parsedBody, maxBodyBytes: this.maxBodyBytes, onError },
-      (request, body) => this.fetch(request, { authInfo: req.auth, parsedBody: body }),
+      (request, body, slot) =>
+        this.fetch(request, { authInfo: req.auth, parsedBody: body, [BODY_DONE_SLOT]: slot } as FetchOptions),
     );
   }
 
@@ -370,8 +336,12 @@ export class Router<TServer> implements McpSessionRouter {
         return jsonRpcError(403, -32000, 'Forbidden: Host header not allowed');
       }
       if (this.closed) return serviceUnavailable(this.retryAfterSeconds);
-      await this.subscribed();
-      const principal = (await this.options.principal?.({ request, authInfo: options.authInfo })) ?? null;
+      // Awaited only until the subscriptions stand: every await is a turn of the microtask queue
+      // on the hot path, where the stock SDK has none of this.
+      if (!this.isSubscribed) await this.subscribed();
+      const principal = this.options.principal
+        ? ((await this.options.principal({ request, authInfo: options.authInfo })) ?? null)
+        : null;
       const sessionId = request.headers.get('mcp-session-id');
       switch (request.method) {
         case 'POST':
@@ -435,7 +405,7 @@ export class Router<TServer> implements McpSessionRouter {
 
     if (sessionId === null) {
       const init = initializeRequestOf(messages);
-      if (init) return this.initialize(request, body, init, principal, options.authInfo);
+      if (init) return this.initialize(request, body, init, principal, options);
       // The session-less protocol (2026-07-28 on) goes straight to the SDK; for a session protocol
       // a missing header is the client's mistake.
       if (!isSessionless(request)) return badRequest('Mcp-Session-Id header is required');
@@ -443,7 +413,7 @@ export class Router<TServer> implements McpSessionRouter {
     }
     if (initializeRequestOf(messages)) return badRequest('initialize must not carry an Mcp-Session-Id');
 
-    const found = await this.resolve(sessionId, principal);
+    const found = this.heldAndFresh(sessionId, principal) ?? (await this.resolve(sessionId, principal));
     if (!found) return sessionNotFound();
     const { record } = found;
 
@@ -508,7 +478,7 @@ export class Router<TServer> implements McpSessionRouter {
         await response.body?.cancel().catch(() => {});
         return serviceUnavailable(this.retryAfterSeconds);
       }
-      return onBodyDone(response, () => this.settle(live));
+      return onBodyDone(response, () => this.settle(live), (options as WithBodyDoneSlot)[BODY_DONE_SLOT]);
     } catch (error) {
       this.settle(live);
       throw error;
@@ -520,8 +490,9 @@ export class Router<TServer> implements McpSessionRouter {
     body: unknown,
     init: NonNullable<ReturnType<typeof initializeRequestOf>>,
     principal: string | null,
-    authInfo: RequestAuthInfo | undefined,
+    options: FetchOptions,
   ): Promise<Response> {
+    const { authInfo } = options;
     if (this.draining) return serviceUnavailable(this.retryAfterSeconds);
     const id = generateSessionId();
     // The record is durable before the client can see the id (the SDK answers after this).
@@ -570,7 +541,7 @@ export class Router<TServer> implements McpSessionRouter {
       return session.storageFailures.count > 0 ? serviceUnavailable(this.retryAfterSeconds) : response;
     }
     this.hooks.onSessionCreated?.({ sessionId: id, principal });
-    return onBodyDone(response, () => this.settle(session));
+    return onBodyDone(response, () => this.settle(session), (options as WithBodyDoneSlot)[BODY_DONE_SLOT]);
   }
 
   // --- GET (the router writes GET streams itself, fed by the event store or the bus) ------------
@@ -751,6 +722,26 @@ export class Router<TServer> implements McpSessionRouter {
    * The live record of a session for this principal, touching it when due; null if it is unknown,
    * expired, deleted, malformed or belongs to someone else (all answered alike: 404).
    */
+  /**
+   * `resolve` without a promise for the common case: a session this process holds, verified
+   * recently enough, whose expiry needs no refresh yet. Undefined whenever `resolve` has work to
+   * do (or an answer other than this one).
+   */
+  private heldAndFresh(
+    sessionId: string,
+    principal: string | null,
+  ): { record: SessionRecord; local: LocalSession<TServer> } | undefined {
+    const local = this.locals.get(sessionId);
+    if (!local || this.tombstones.has(sessionId)) return undefined;
+    const now = Date.now();
+    if (now - local.verifiedAt >= this.revalidateAfterMs) return undefined;
+    const { record } = local;
+    if (record.principal !== principal || isStateHandleRecord(record)) return undefined;
+    const idleTtl = record.expiresAt - record.lastActivityAt;
+    if (now >= record.lastActivityAt + idleTtl * this.touchFraction) return undefined;
+    return { record, local };
+  }
+
   private async resolve(
     sessionId: string,
     principal: string | null,
@@ -910,7 +901,9 @@ export class Router<TServer> implements McpSessionRouter {
     const send = transport.send.bind(transport);
     transport.send = async (message, options) => {
       let outgoing = this.wireIds.outgoing(sessionId, message);
-      if (isResponse(outgoing)) outgoing = await this.recordSubscription(sessionId, outgoing);
+      if (isResponse(outgoing) && this.pendingSubscriptions.has(sessionId)) {
+        outgoing = await this.recordSubscription(sessionId, outgoing);
+      }
       const forGetStream = options?.relatedRequestId === undefined && !isResponse(outgoing);
       if (forGetStream && !this.eventStore) {
         this.deliverToGetStreams(sessionId, outgoing);
@@ -1063,7 +1056,7 @@ export class Router<TServer> implements McpSessionRouter {
         parsedBody: options.parsedBody,
         ...(options.authInfo && { authInfo: options.authInfo }),
       });
-      return onBodyDone(response, dispose);
+      return onBodyDone(response, dispose, (options as WithBodyDoneSlot)[BODY_DONE_SLOT]);
     } catch (error) {
       dispose();
       throw error;

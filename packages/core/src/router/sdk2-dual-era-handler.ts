@@ -22,6 +22,7 @@ import {
   type ServerEvent,
   type SharedServerEventBus,
 } from '../server-events/server-event-bus.js';
+import { BODY_DONE_SLOT } from './body-done.js';
 import { hostValidator } from './host-validation.js';
 import { badRequest, jsonRpcError, serviceUnavailable } from './http-responses.js';
 import type { JSONRPCMessage } from './jsonrpc.js';
@@ -304,8 +305,11 @@ export function createMcpDualEraHandler(
       parsedBody?: unknown,
     ) {
       const onError = (error: unknown) => hooks.onError?.(error, { operation: 'handle' });
-      return serveNodeRequest(req, res, { parsedBody, maxBodyBytes, onError }, (request, body) =>
-        fetch(request, { authInfo: req.auth, parsedBody: body }),
+      // The slot reaches the router through `forward`: its 2025 answers are written without a wrapper.
+      return serveNodeRequest(req, res, { parsedBody, maxBodyBytes, onError }, (request, body, slot) =>
+        fetch(request, { authInfo: req.auth, parsedBody: body, [BODY_DONE_SLOT]: slot } as {
+          parsedBody: unknown;
+        }),
       );
     },
     endSession: (sessionId) => router.endSession(sessionId),
