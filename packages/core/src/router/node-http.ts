@@ -7,16 +7,47 @@ import { nodeRequest } from './node-request.js';
 /** Thrown when a body exceeds the limit: answered with 413. */
 export class BodyTooLargeError extends Error {}
 
-/** Reads a request body up to `maxBytes`. */
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) throw new BodyTooLargeError(`request body over ${maxBytes} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * Reads a request body up to `maxBytes`. With listeners rather than `for await`: an async iterator
+ * costs a promise per chunk, on every request. Over the limit it stops buffering and discards the
+ * rest as it comes; the 413 then closes the connection (see `serveNodeRequest`), which bounds it.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  // Already read by someone else (a framework that did not hand the body over): nothing to read.
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // The error listener stays: a late 'error' with no listener would crash the process.
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      cleanup();
+      req.resume();
+      reject(new BodyTooLargeError(`request body over ${maxBytes} bytes`));
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => onError(new Error('request closed before its body ended'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 /** A converted request, and its JSON body when it was parsed here. */
@@ -202,6 +233,8 @@ export async function serveNodeRequest(
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       response = jsonRpcError(413, -32000, 'Request body too large');
+      // The rest of the body is not read: the connection cannot carry another request.
+      res.setHeader('connection', 'close');
     } else {
       options.onError?.(error);
       response = jsonRpcError(500, -32603, 'Internal error');

@@ -899,8 +899,7 @@ export class Router<TServer> implements McpSessionRouter {
    */
   private routeOutgoing(transport: SessionTransport, sessionId: string): void {
     const send = transport.send.bind(transport);
-    transport.send = async (message, options) => {
-      let outgoing = this.wireIds.outgoing(sessionId, message);
+    const route = async (outgoing: JSONRPCMessage, options: Parameters<typeof send>[1]) => {
       if (isResponse(outgoing) && this.pendingSubscriptions.has(sessionId)) {
         outgoing = await this.recordSubscription(sessionId, outgoing);
       }
@@ -911,6 +910,12 @@ export class Router<TServer> implements McpSessionRouter {
         return;
       }
       await send(outgoing, options);
+    };
+    transport.send = (message, options) => {
+      const outgoing = this.wireIds.outgoing(sessionId, message);
+      // The usual answer goes straight to the SDK: no extra async frame on every message.
+      if (isResponse(outgoing) && !this.pendingSubscriptions.has(sessionId)) return send(outgoing, options);
+      return route(outgoing, options);
     };
   }
 

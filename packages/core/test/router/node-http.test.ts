@@ -85,8 +85,12 @@ test('a body over the limit is answered 413 without reaching the handler', async
     called = true;
     return new Response('ok');
   };
-  const res = await send(JSON.stringify({ pad: 'x'.repeat(4096) }), { 'content-type': 'application/json' });
+  const res = await send(JSON.stringify({ pad: 'x'.repeat(64 * 1024) }), {
+    'content-type': 'application/json',
+  });
   expect(res.status).toBe(413);
+  // The rest of the body was not read: the connection is not reused for another request.
+  expect(res.headers.connection).toBe('close');
   expect(called).toBe(false);
 });
 
