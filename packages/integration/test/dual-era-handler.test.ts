@@ -40,7 +40,10 @@ function buildServer(ctx: { era: 'legacy' | 'modern' }) {
     // A progress notification first: the answer is a stream, open until the result.
     const progressToken = toolCtx.mcpReq._meta?.progressToken;
     if (progressToken !== undefined) {
-      await toolCtx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, progress: 1 } });
+      await toolCtx.mcpReq.notify({
+        method: 'notifications/progress',
+        params: { progressToken, progress: 1 },
+      });
     }
     held.started++;
     await held.gate;
