@@ -187,7 +187,9 @@ test('bad options are refused with INVALID_ARGUMENT', () => {
   const server = createServer();
   const handler = heldHandler().handler;
   const invalid = expect.objectContaining({ code: 'INVALID_ARGUMENT' });
-  expect(() => createGracefulShutdown({ server, handler: undefined as unknown as Drainable })).toThrow(invalid);
+  expect(() => createGracefulShutdown({ server, handler: undefined as unknown as Drainable })).toThrow(
+    invalid,
+  );
   expect(() => createGracefulShutdown({ server: undefined as unknown as Server, handler })).toThrow(invalid);
   expect(() => createGracefulShutdown({ server, handler, graceMs: -1, signals: [] })).toThrow(invalid);
   expect(() => createGracefulShutdown({ server, handler, deadlineMs: Number.NaN, signals: [] })).toThrow(
