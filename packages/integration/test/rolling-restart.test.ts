@@ -49,6 +49,8 @@ const PUBLISH_EVERY_MS = 100;
 interface Restart {
   pod: string;
   round: number;
+  /** When it got SIGTERM, from the start of the traffic (`+12.3 s`, as failures are stamped). */
+  signalledAt: string;
   exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** Requests the clients got answered while this pod was being replaced. */
   answeredMeanwhile: number;
@@ -137,6 +139,7 @@ test(
         restarts.push({
           pod: pod.name,
           round,
+          signalledAt: tally.at(signalled),
           exit: pod.lastExit,
           answeredMeanwhile: tally.answered - answeredBefore,
           outOfBalancerAfterMs,
@@ -173,13 +176,16 @@ test(
         listenStreams: tally.listenWindows.flat().length,
         endedByServer: tally.listensEndedByServer,
       },
-      restartTimings: restarts.map(({ pod, round, outOfBalancerAfterMs, tookMs, answeredMeanwhile }) => ({
-        pod,
-        round,
-        outOfBalancerAfterMs,
-        tookMs,
-        answeredMeanwhile,
-      })),
+      restartTimings: restarts.map(
+        ({ pod, round, signalledAt, outOfBalancerAfterMs, tookMs, answeredMeanwhile }) => ({
+          pod,
+          round,
+          signalledAt,
+          outOfBalancerAfterMs,
+          tookMs,
+          answeredMeanwhile,
+        }),
+      ),
     };
     console.log(`rolling restart: ${JSON.stringify(figures, null, 2)}`);
     if (process.env.ROLLING_REPORT)
@@ -192,7 +198,7 @@ test(
       resetBeforeAnswer: pods.balancer.stats.resetBeforeAnswer,
       cutMidAnswer: pods.balancer.stats.cutMidAnswer,
       unavailable: pods.balancer.stats.unavailable,
-      balancerFailures: pods.balancer.stats.failures,
+      balancerFailures: pods.balancer.stats.failures.map((f) => ({ ...f, at: tally.at(f.at) })),
       notificationsMissing2025: tally.sessionNotificationsMissing,
       changesMissingInsideListenStreams: tally.changesMissingInStreams,
       listenStreamsEndedWithoutResult: tally.listensEndedByServer.remote,

@@ -1,4 +1,5 @@
 import {
+  Agent,
   createServer,
   get as httpGet,
   request as httpRequest,
@@ -83,6 +84,13 @@ function pinnedIndex(sessionId: string, count: number): number {
 }
 
 const MAX_FAILURES_KEPT = 100;
+/**
+ * How long a connection to an upstream may sit idle before the balancer closes it: well below
+ * Node's keep-alive timeout (5 s), as a balancer's idle timeout must be below its backends'. A
+ * connection the backend closes first may be picked for a request at that very moment: a reset
+ * no backend could prevent, which this test balancer would count against it.
+ */
+const UPSTREAM_IDLE_MS = 1_000;
 
 /**
  * A round-robin HTTP balancer on loopback with **no affinity**: request n goes to upstream
@@ -90,7 +98,8 @@ const MAX_FAILURES_KEPT = 100;
  * nginx or a cloud balancer does for a request it may not replay: an upstream that refuses the
  * connection (the request never reached it) is skipped for the next one. Anything else that goes
  * wrong before the answer is the client's 502, and is counted ({@link BalancerHandle.stats}). The
- * `Host` header is forwarded as the client sent it.
+ * `Host` header is forwarded as the client sent it. Idle connections: to upstreams, closed by the
+ * balancer after 1 s; from clients, left to the clients to close (they never race the balancer).
  */
 export async function startRoundRobinBalancer(
   targets: readonly string[],
@@ -139,6 +148,7 @@ export async function startRoundRobinBalancer(
   prober?.unref();
   probeAll();
   const routable = (): string[] => (healthCheck ? upstreams.filter((u) => healthy.has(u)) : upstreams);
+  const agent = new Agent({ keepAlive: true, timeout: UPSTREAM_IDLE_MS });
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, attempt: number): void => {
     const method = req.method ?? 'GET';
@@ -162,6 +172,7 @@ export async function startRoundRobinBalancer(
     let clientGone = false;
     const upstream = httpRequest(
       {
+        agent,
         host: target.hostname,
         port: target.port,
         method: req.method,
@@ -225,6 +236,9 @@ export async function startRoundRobinBalancer(
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => forward(req, res, Buffer.concat(chunks), 1));
   });
+  // No idle timeout of its own towards clients: a client sending on a connection the balancer is
+  // closing that instant would see a reset that is nobody's but the test's.
+  server.keepAliveTimeout = 0;
   // A fixed port (0: any free one); a port in use rejects instead of hanging.
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -247,6 +261,7 @@ export async function startRoundRobinBalancer(
     routable,
     async stop() {
       if (prober) clearInterval(prober);
+      agent.destroy();
       for (const res of open) res.destroy();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive connections would otherwise hold the process open for seconds.

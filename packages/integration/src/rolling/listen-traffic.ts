@@ -5,7 +5,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { ELICITED } from '../test-client.js';
 import type { TrafficContext } from './session-traffic.js';
-import type { ListenWindow } from './tally.js';
+import { describeError, type ListenWindow } from './tally.js';
 
 /** Where the test's change notifications carry their sequence number. */
 export const CHANGE_SEQ_META = 'mcpss.test/seq';
@@ -38,7 +38,7 @@ async function runClient(ctx: TrafficContext, windows: ListenWindow[]): Promise<
   });
   let done = false;
   client.onerror = (error) => {
-    if (!done) tally.transportErrors.push(`${who}: ${error.message}`);
+    if (!done) tally.transportError(`${who}: ${describeError(error)}`);
   };
   const connected = await tally.request(`${who} connect`, async () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(ctx.url)));
@@ -68,7 +68,7 @@ async function runClient(ctx: TrafficContext, windows: ListenWindow[]): Promise<
       if (done) await opened.close();
       window.ended = await opened.closed;
       if (window.ended === 'remote' && !done) {
-        tally.transportErrors.push(`${who}: a listen stream ended without the server's graceful result`);
+        tally.transportError(`${who}: a listen stream ended without the server's graceful result`);
       }
     }
   })();

@@ -4,7 +4,7 @@
 // ends the session with DELETE, and opens the next one, until told to stop.
 import type { SdkMajor } from '../sdk-major.js';
 import { connectTestClient, ELICITED, type TestClient, textOf } from '../test-client.js';
-import type { RollingTally } from './tally.js';
+import { describeError, type RollingTally } from './tally.js';
 
 export interface TrafficContext {
   /** The MCP endpoint behind the balancer. */
@@ -57,7 +57,7 @@ async function runSession(sdk: SdkMajor, ctx: TrafficContext): Promise<void> {
   }
   tally.sessions++;
   client.onTransportError((error) => {
-    if (!ending) tally.transportErrors.push(`${client_}: ${error.message}`);
+    if (!ending) tally.transportError(`${client_}: ${describeError(error)}`);
   });
   const sent: number[] = [];
   const received = new Map<number, number>();
@@ -68,7 +68,7 @@ async function runSession(sdk: SdkMajor, ctx: TrafficContext): Promise<void> {
   // A notification for the GET stream is delivered from the stream's opening on (the SDK and the
   // router alike): send them once the client opened it.
   const streamOpen = await until(() => getStreamsOpened > 0, DELIVERY_BOUND_MS);
-  if (!streamOpen) tally.failures.push(`${client_}: its GET stream did not open`);
+  if (!streamOpen) tally.failures.push(`${tally.at()} ${client_}: its GET stream did not open`);
 
   for (let i = 0; i < CALLS_PER_SESSION && !ctx.stopping(); i++) {
     const step = i % 4;
@@ -108,7 +108,7 @@ async function runSession(sdk: SdkMajor, ctx: TrafficContext): Promise<void> {
   tally.sessionNotificationsSent += sent.length;
   for (const seq of sent) {
     const count = received.get(seq) ?? 0;
-    if (count === 0) tally.sessionNotificationsMissing.push(`${client_}: notification ${seq}`);
+    if (count === 0) tally.sessionNotificationsMissing.push(`${tally.at()} ${client_}: notification ${seq}`);
     else tally.sessionNotificationsDelivered++;
     if (count > 1) tally.sessionNotificationsDuplicated += count - 1;
   }

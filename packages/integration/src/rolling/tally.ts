@@ -2,14 +2,19 @@
 // it failed (thrown, or a wrong answer), every transport error a client reported outside a request,
 // and every notification sent and delivered, per protocol era.
 
-/** Turns an error (with its cause) into one bounded line. */
+/** Turns an error and its causes (with their codes: ECONNRESET, ...) into one bounded line. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const causeText = cause instanceof Error ? ` (${cause.message})` : '';
-    return `${error.message}${causeText}`.replace(/\s+/g, ' ').slice(0, 300);
+  const parts: string[] = [];
+  for (let e: unknown = error, depth = 0; e !== undefined && depth < 4; depth++) {
+    if (!(e instanceof Error)) {
+      parts.push(String(e));
+      break;
+    }
+    const code = (e as { code?: unknown }).code;
+    parts.push(`${e.message}${typeof code === 'string' ? ` [${code}]` : ''}`);
+    e = (e as { cause?: unknown }).cause;
   }
-  return String(error).slice(0, 300);
+  return parts.join(' <- ').replace(/\s+/g, ' ').slice(0, 400);
 }
 
 /** A listen stream of one 2026-07-28 client, from its acknowledgement to its end. */
@@ -21,6 +26,8 @@ export interface ListenWindow {
 }
 
 export class RollingTally {
+  /** Date.now() when the count started: failures say how long after it they happened. */
+  readonly startedAt = Date.now();
   /** Requests sent by every client (each SDK call counts once: initialize, a tool call, DELETE, ...). */
   requests = 0;
   /** Requests that got their answer, right or wrong. */
@@ -49,14 +56,24 @@ export class RollingTally {
       this.answered++;
       return result;
     } catch (error) {
-      this.failures.push(`${what}: ${describeError(error)}`);
+      this.failures.push(`${this.at()} ${what}: ${describeError(error)}`);
       return undefined;
     }
   }
 
   /** Records a wrong answer (the request itself was answered). */
   wrong(what: string, got: string): void {
-    this.failures.push(`${what}: wrong answer ${JSON.stringify(got.slice(0, 200))}`);
+    this.failures.push(`${this.at()} ${what}: wrong answer ${JSON.stringify(got.slice(0, 200))}`);
+  }
+
+  /** Records an error a client reported outside any request. */
+  transportError(what: string): void {
+    this.transportErrors.push(`${this.at()} ${what}`);
+  }
+
+  /** How long since the count started, for a failure's line: `+12.3 s`. */
+  at(time = Date.now()): string {
+    return `+${((time - this.startedAt) / 1000).toFixed(1)} s`;
   }
 
   /** 2026: change notifications delivered on every listen stream. */
