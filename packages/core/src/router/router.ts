@@ -638,9 +638,8 @@ export class Router<TServer> implements McpSessionRouter {
         sse.close();
         return jsonRpcError(400, -32000, 'Bad Request: Invalid event ID');
       }
-      // A resumed stream restates its resume point: the SDK clients forget it when a stream ends
-      // before any event (a drain), and would start over, missing what was stored meanwhile.
-      if (lastEventId !== null) sse.prime(from, this.retryIntervalMs);
+      // Restated if the stream ends with a retry hint before any event (SseStream.close).
+      if (lastEventId !== null) sse.resumedFrom = from;
       await events.follow(from, {
         signal: controller.signal,
         send: async (eventId, message) => {
