@@ -170,14 +170,15 @@ describe('startPodCluster', () => {
         "console.log('never ready, pid ' + process.pid); setInterval(() => {}, 1000);",
       ];
       const started = Date.now();
-      const error = await startPodCluster({ command: neverReady, pods: 1, readyTimeoutMs: 300 }).then(
+      // Long enough for a loaded machine to start node and print that line, far short of the default.
+      const error = await startPodCluster({ command: neverReady, pods: 1, readyTimeoutMs: 3_000 }).then(
         () => undefined,
         (reason: unknown) => reason as Error,
       );
       // The option was used: it gave up long before the 20 s default (a loaded machine needs a
       // second or two to start the pod and see it exit, so nothing tighter is asserted).
       expect(Date.now() - started).toBeLessThan(15_000);
-      expect(error?.message).toMatch(/pod-0 did not answer 200 on .*\/healthz within 300 ms/);
+      expect(error?.message).toMatch(/pod-0 did not answer 200 on .*\/healthz within 3000 ms/);
       const pid = Number(/never ready, pid (\d+)/.exec(error?.message ?? '')?.[1]);
       expect(pid).toBeGreaterThan(0);
       expect(isAlive(pid)).toBe(false);
