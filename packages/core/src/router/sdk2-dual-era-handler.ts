@@ -241,8 +241,14 @@ export function createMcpDualEraHandler(
       const principal = (await options.principal?.({ request, authInfo: requestOptions.authInfo })) ?? null;
       principals.set(request, principal);
       const response = await modern.fetch(request, requestOptions as McpHandlerRequestOptions);
-      // Streamed answers are in flight until their body ends, not when their headers are ready.
-      return tracked ? onBodyDone(response, settle) : response;
+      // A streamed answer is in flight until its body ends, not when its headers are ready; a JSON
+      // one is complete already (and needs no wrapper). A listen stream is never waited for.
+      if (!tracked) return response;
+      if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+        return onBodyDone(response, settle);
+      }
+      settle();
+      return response;
     } catch (error) {
       settle();
       // As the router answers the same failures (a throwing `principal()`, a closed handler).
