@@ -12,8 +12,13 @@ import {
 } from '@mcp-session-store/testing';
 import { KEYRING_FILE_ENV } from './keyring-file.js';
 import { createTemporaryKeyringFile, type TemporaryKeyringFile } from './keyring-temp-file.js';
-import { podSettingsEnv } from './pod-settings.js';
+import { podSettingsEnv, podSettingsFromEnv } from './pod-settings.js';
 import { DEFAULT_SDK, type SdkMajor } from './sdk-major.js';
+
+/** How often the demo's balancer probes each pod's /readyz. */
+const READINESS_PROBE_MS = 100;
+/** How long a pod's drain may take once its grace period is over (createGracefulShutdown's default). */
+const DRAIN_DEADLINE_MS = 10_000;
 
 /** The backends a cluster can run on. `memory` is process memory: one pod only. */
 export const STORES = ['memory', 'redis', 'postgres', 'dynamodb'] as const;
@@ -117,6 +122,10 @@ export async function startDemoCluster(options: DemoClusterOptions): Promise<Dem
       env,
       readyTimeoutMs: 60_000,
       balancerPort: options.port,
+      // As Kubernetes runs pods: the balancer follows each pod's readiness probe, and a pod being
+      // stopped leaves it by failing that probe (pod.ts keeps serving meanwhile), not before.
+      readiness: { path: '/readyz', intervalMs: READINESS_PROBE_MS },
+      terminationGraceMs: podSettingsFromEnv(env).shutdownGraceMs + DRAIN_DEADLINE_MS + 5_000,
     });
     log(`ready: ${pods.pods.map((p) => `${p.name} ${p.url}`).join(', ')}; balancer ${pods.url}/mcp`);
     return {

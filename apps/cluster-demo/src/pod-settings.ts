@@ -1,6 +1,6 @@
 // What a demo pod reads from its environment besides the backend (see env-backend): which SDK major
-// it serves with, how long it keeps idle sessions, how many it keeps, and the soak self-test's
-// deliberate leak. Parsed in one place, with errors that name the variable, so the soak and the
+// it serves with, how long it keeps idle sessions, how many it keeps, how long it keeps serving
+// after SIGTERM, and the soak self-test's deliberate leak. Parsed in one place, with errors that name the variable, so the soak and the
 // tests can set them and a typo fails loudly instead of running with a default.
 
 import { DEFAULT_SDK, parseSdkMajor, type SdkMajor } from './sdk-major.js';
@@ -13,6 +13,11 @@ export const POD_ENV = {
   localIdleMs: 'DEMO_LOCAL_IDLE_MS',
   /** The most sessions a pod keeps in memory (router `maxLocalSessions`). */
   maxLocalSessions: 'DEMO_MAX_LOCAL_SESSIONS',
+  /**
+   * Milliseconds a pod keeps serving after SIGTERM, not ready, before it drains
+   * (`createGracefulShutdown`'s `graceMs`): the balancer's time to take it out.
+   */
+  shutdownGraceMs: 'DEMO_SHUTDOWN_GRACE_MS',
   /**
    * Bytes the pod retains, never to free, for every MCP request it serves: a deliberate leak, for
    * the soak's self-test that its memory criterion catches one. Never set outside that test.
@@ -30,6 +35,7 @@ export interface PodSettings {
   sdk: SdkMajor;
   localIdleMs: number;
   maxLocalSessions: number;
+  shutdownGraceMs: number;
   /** 0 unless the soak's self-test injects a leak. */
   injectedLeakBytesPerRequest: number;
   memoryProbe: boolean;
@@ -45,6 +51,8 @@ export const DEFAULT_POD_SETTINGS: Readonly<PodSettings> = {
   sdk: DEFAULT_SDK,
   localIdleMs: 60_000,
   maxLocalSessions: 2_000,
+  // 20 readiness probes of the demo's balancer (every 100 ms, cluster.ts): it has taken the pod out.
+  shutdownGraceMs: 2_000,
   injectedLeakBytesPerRequest: 0,
   memoryProbe: false,
 };
@@ -73,6 +81,7 @@ export function podSettingsFromEnv(env: NodeJS.ProcessEnv): PodSettings {
     sdk: sdk === undefined || sdk === '' ? DEFAULT_SDK : parseSdkMajor(sdk, POD_ENV.sdk),
     localIdleMs: integer(env, POD_ENV.localIdleMs, 1, DEFAULT_POD_SETTINGS.localIdleMs),
     maxLocalSessions: integer(env, POD_ENV.maxLocalSessions, 1, DEFAULT_POD_SETTINGS.maxLocalSessions),
+    shutdownGraceMs: integer(env, POD_ENV.shutdownGraceMs, 0, DEFAULT_POD_SETTINGS.shutdownGraceMs),
     injectedLeakBytesPerRequest: integer(env, POD_ENV.injectedLeakBytesPerRequest, 0, 0),
     memoryProbe: flag(env, POD_ENV.memoryProbe),
   };

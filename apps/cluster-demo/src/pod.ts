@@ -1,7 +1,9 @@
 // One pod of the demo cluster: the router over the chosen backend, serving the example server on the
-// chosen SDK major (DEMO_SDK, see pod-router.ts), with /healthz for the balancer. Started by main.ts
-// as its own process (PORT, POD_NAME, STORE, URLs).
+// chosen SDK major (DEMO_SDK, see pod-router.ts); /readyz and /healthz for the balancer, and a drain
+// on SIGTERM that loses nothing (createGracefulShutdown). Started by main.ts as its own process
+// (PORT, POD_NAME, STORE, URLs).
 import { createServer } from 'node:http';
+import { createGracefulShutdown } from '@mcp-session-store/core';
 import { backendFromEnv } from '@mcp-session-store/env-backend';
 import { createMemoryProbe } from './memory-probe.js';
 import { POD_HEADER } from './pod-header.js';
@@ -22,8 +24,7 @@ const injectedLeak: Buffer[] = [];
 const probeMemory = settings.memoryProbe ? createMemoryProbe() : undefined;
 
 const server = createServer((req, res) => {
-  if (req.url === '/healthz') res.writeHead(200).end('ok');
-  else if (req.url === '/debug/memory' && probeMemory) {
+  if (req.url === '/debug/memory' && probeMemory) {
     void probeMemory().then((memory) =>
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(memory)),
     );
@@ -41,11 +42,13 @@ const server = createServer((req, res) => {
 });
 server.listen(port, '127.0.0.1', () => console.log(`${pod} listening on ${port}`));
 
-const shutdown = async () => {
-  server.close();
-  await router.close({ deadlineMs: 3_000 });
-  await backend.disconnect();
-  process.exit(0);
-};
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+// On SIGTERM: /readyz answers 503 while the pod keeps serving for the grace period (the demo's
+// balancer probes it every 100 ms), then streams end with a reconnect hint, in-flight calls
+// finish, and the pod exits.
+createGracefulShutdown({
+  server,
+  handler: router,
+  graceMs: settings.shutdownGraceMs,
+  onClosed: () => backend.disconnect(),
+  log: (line) => console.log(`${pod} ${line}`),
+});

@@ -7,11 +7,13 @@
 // hang off its in-memory event bus. No router, no store. `pnpm conformance --sdk 2 --store stock`
 // runs the official suites against it, so every v2 figure of ours has its single-process reference;
 // `--store stock-cluster` runs it as several processes behind the balancer, to show what breaks.
+// Its shutdown is the demo pods' (createGracefulShutdown: /readyz, /healthz, a grace period).
 //   PORT=3000 node --import tsx src/stock-server-v2.ts
 // Its `requestState` codec is the SDK's own (one HMAC key, no rotation, no at-most-once): several
 // processes of it need the same key, the active key of the keyring file in DEMO_KEYRING_FILE
 // (keyring-file.ts); alone, without it, any random key will do.
 import { randomUUID } from 'node:crypto';
+import { createGracefulShutdown } from '@mcp-session-store/core';
 import { createMcpExpressApp } from '@modelcontextprotocol/express';
 import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextprotocol/node';
 // v2 ships no event store: its docs point to the SDK repository's examples/shared/src/
@@ -29,6 +31,7 @@ import {
 import type { Request, Response } from 'express';
 import { createExampleServerV2, type ExampleRequestState } from './example-server-v2.js';
 import { KEYRING_FILE_ENV, newKey, readKeyringFile } from './keyring-file.js';
+import { podSettingsFromEnv } from './pod-settings.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const keyringFile = process.env[KEYRING_FILE_ENV];
@@ -124,14 +127,16 @@ const app = createMcpExpressApp({ host: '127.0.0.1' });
 app.post('/mcp', route);
 app.get('/mcp', route);
 app.delete('/mcp', route);
-app.get('/healthz', (_req, res) => res.send('ok'));
 
 const server = app.listen(port, '127.0.0.1', () => console.log(`stock SDK v2 server listening on ${port}`));
-const shutdown = () => {
-  for (const { transport } of sessions.values()) void transport.close();
-  void modern.close();
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+createGracefulShutdown({
+  server,
+  // The stock SDK has no drain of its own: closing ends the 2025 streams and the listen streams.
+  handler: {
+    close: async () => {
+      await Promise.all([...sessions.values()].map(({ transport }) => transport.close()));
+      await modern.close();
+    },
+  },
+  graceMs: podSettingsFromEnv(process.env).shutdownGraceMs,
+});

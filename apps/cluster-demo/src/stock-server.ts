@@ -1,15 +1,18 @@
 // The baseline: the same example server as one stock SDK process, the way the SDK's documentation
 // writes it (an Express app from `createMcpExpressApp`, a map of transports in process memory, the
 // SDK's in-memory event store). No router, no store. `pnpm conformance --store stock` runs the
-// official suite against it, so every figure of ours has its single-process reference.
+// official suite against it, so every figure of ours has its single-process reference. Its
+// shutdown is the demo pods' (createGracefulShutdown: /readyz, /healthz, a grace period).
 //   PORT=3000 node --import tsx src/stock-server.ts
 import { randomUUID } from 'node:crypto';
+import { createGracefulShutdown } from '@mcp-session-store/core';
 import { InMemoryEventStore } from '@modelcontextprotocol/sdk/examples/shared/inMemoryEventStore.js';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Request, Response } from 'express';
 import { createExampleServer } from './example-server.js';
+import { podSettingsFromEnv } from './pod-settings.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const transports = new Map<string, StreamableHTTPServerTransport>();
@@ -53,13 +56,11 @@ const bySession = async (req: Request, res: Response) => {
 };
 app.get('/mcp', bySession);
 app.delete('/mcp', bySession);
-app.get('/healthz', (_req, res) => res.send('ok'));
 
 const server = app.listen(port, '127.0.0.1', () => console.log(`stock SDK server listening on ${port}`));
-const shutdown = () => {
-  for (const transport of transports.values()) void transport.close();
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-};
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+createGracefulShutdown({
+  server,
+  // The stock SDK has no drain of its own: closing a transport ends its streams.
+  handler: { close: async () => void (await Promise.all([...transports.values()].map((t) => t.close()))) },
+  graceMs: podSettingsFromEnv(process.env).shutdownGraceMs,
+});

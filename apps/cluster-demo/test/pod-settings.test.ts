@@ -1,11 +1,12 @@
 // What a demo pod reads from its environment: defaults, the soak's settings, and loud errors.
 import { DEFAULT_POD_SETTINGS, podSettingsEnv, podSettingsFromEnv } from '../src/pod-settings.js';
 
-test('with nothing set, a pod keeps the demo defaults: SDK 1.x, 60 s idle, 2 000 sessions, no probe, no leak', () => {
+test('with nothing set, a pod keeps the demo defaults: SDK 1.x, 60 s idle, 2 000 sessions, 2 s of grace, no probe, no leak', () => {
   expect(podSettingsFromEnv({})).toEqual({
     sdk: 1,
     localIdleMs: 60_000,
     maxLocalSessions: 2_000,
+    shutdownGraceMs: 2_000,
     injectedLeakBytesPerRequest: 0,
     memoryProbe: false,
   });
@@ -40,6 +41,7 @@ test.each([
   ['DEMO_LOCAL_IDLE_MS', '0', 'DEMO_LOCAL_IDLE_MS must be a whole number of at least 1, got "0"'],
   ['DEMO_MAX_LOCAL_SESSIONS', '2k', 'DEMO_MAX_LOCAL_SESSIONS must be a whole number of at least 1, got "2k"'],
   ['SOAK_INJECT_LEAK_BYTES_PER_REQUEST', '-1', 'at least 0, got "-1"'],
+  ['DEMO_SHUTDOWN_GRACE_MS', '1.5', 'DEMO_SHUTDOWN_GRACE_MS must be a whole number of at least 0, got "1.5"'],
   ['SOAK_MEMORY_PROBE', 'yes', 'SOAK_MEMORY_PROBE must be 1 or 0, got "yes"'],
   ['DEMO_SDK', '3', "DEMO_SDK takes 1 or 2 (the MCP SDK major), got '3'"],
 ])('%s=%s is refused with a message naming the variable', (name, value, message) => {

@@ -126,6 +126,13 @@ export {
   redactSessionId,
 } from './session-id.js';
 export {
+  createGracefulShutdown,
+  type Drainable,
+  type GracefulShutdown,
+  type GracefulShutdownOptions,
+  type ShutdownPhase,
+} from './shutdown/graceful-shutdown.js';
+export {
   DEFAULT_STATE_HANDLE_PREFIX,
   STATE_HANDLE_PREFIX_PATTERN,
 } from './state-handles/handle-format.js';

@@ -1,7 +1,7 @@
 // Run your MCP server on many pods, with Express: start as many copies as you like behind any
 // load balancer (no sticky sessions), all pointing at the same Redis.
 //   PORT=3000 REDIS_URL=redis://127.0.0.1:6379 node express.mjs
-import { createMcpSessionRouter } from '@mcp-session-store/core/router';
+import { createGracefulShutdown, createMcpSessionRouter } from '@mcp-session-store/core/router';
 import { RedisEventStore, RedisMessageBus, RedisSessionStore } from '@mcp-session-store/redis';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import express from 'express';
@@ -34,7 +34,12 @@ app.all('/mcp', (req, res) => router.handle(req, res, req.body));
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   console.log(`MCP endpoint: http://127.0.0.1:${server.address().port}/mcp`);
 });
-process.on('SIGTERM', async () => {
-  await router.close(); // drains: open streams are told to reconnect, in-flight calls finish
-  server.close(() => process.exit(0));
+// Kubernetes-ready: GET /readyz (readiness) and /healthz (liveness). On SIGTERM /readyz answers 503
+// while the pod keeps serving for the grace period, so the balancer takes it out; then open
+// streams are told to reconnect elsewhere, in-flight calls finish, and the process exits.
+createGracefulShutdown({
+  server,
+  handler: router,
+  graceMs: Number(process.env.SHUTDOWN_GRACE_MS ?? 5_000), // > the time your balancer takes to notice
+  onClosed: () => redis.quit(),
 });

@@ -1,7 +1,7 @@
 // Run your MCP server on many pods, with Hono (web-standard Request/Response).
 //   PORT=3000 REDIS_URL=redis://127.0.0.1:6379 node hono.mjs
 import { serve } from '@hono/node-server';
-import { createMcpSessionRouter } from '@mcp-session-store/core/router';
+import { createGracefulShutdown, createMcpSessionRouter } from '@mcp-session-store/core/router';
 import { RedisEventStore, RedisMessageBus, RedisSessionStore } from '@mcp-session-store/redis';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { Hono } from 'hono';
@@ -33,7 +33,10 @@ const port = Number(process.env.PORT ?? 3000);
 const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, (info) => {
   console.log(`MCP endpoint: http://127.0.0.1:${info.port}/mcp`);
 });
-process.on('SIGTERM', async () => {
-  await router.close();
-  server.close(() => process.exit(0));
+// /readyz, /healthz, and on SIGTERM: not ready, still serving for the grace period, then drained.
+createGracefulShutdown({
+  server,
+  handler: router,
+  graceMs: Number(process.env.SHUTDOWN_GRACE_MS ?? 5_000),
+  onClosed: () => redis.quit(),
 });

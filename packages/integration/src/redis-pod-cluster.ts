@@ -36,6 +36,7 @@ export async function startRedisPodCluster(
   });
   return {
     url: cluster.url,
+    balancer: cluster.balancer,
     pods: cluster.pods,
     kill: (index) => cluster.kill(index),
     restart: (index) => cluster.restart(index),

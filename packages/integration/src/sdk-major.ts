@@ -5,7 +5,11 @@ import {
   type McpSessionRouter,
   type SessionRouterOptions,
 } from '@mcp-session-store/core/router';
-import { createMcpSessionHandler } from '@mcp-session-store/core/v2';
+import {
+  createMcpDualEraHandler,
+  createMcpSessionHandler,
+  type McpDualEraHandler,
+} from '@mcp-session-store/core/v2';
 import { WebStandardStreamableHTTPServerTransport as TransportV1 } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { WebStandardStreamableHTTPServerTransport as TransportV2 } from '@modelcontextprotocol/server';
 import { createTestServer } from './test-server.js';
@@ -33,6 +37,14 @@ export function createTestRouter(
   return sdk === 1
     ? createMcpSessionRouter({ ...options, createServer: (session) => createTestServer(pod, session) })
     : createMcpSessionHandler((ctx) => createTestServerV2(pod, ctx), options);
+}
+
+/**
+ * Both protocol eras on one endpoint (SDK v2's `createMcpDualEraHandler`), serving the v2 test
+ * server to 2025 sessions and to 2026-07-28 requests alike.
+ */
+export function createDualEraTestHandler(pod: string, options: SessionRouterOptions): McpDualEraHandler {
+  return createMcpDualEraHandler((ctx) => createTestServerV2(pod, ctx), options);
 }
 
 /**

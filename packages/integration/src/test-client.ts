@@ -32,6 +32,8 @@ export interface TestClientOptions {
   clientInfo?: { name: string; version: string };
   /** Default {@link FULL_CAPABILITIES}. */
   capabilities?: Record<string, unknown>;
+  /** The `fetch` the transport uses (to watch the requests it makes). Default: the global one. */
+  fetch?: typeof fetch;
   /** The SDK's `reconnectionOptions` of the transport. */
   reconnection?: {
     initialReconnectionDelay: number;
@@ -97,6 +99,7 @@ export async function connectTestClient(
   const transportOptions = {
     requestInit: { headers: user === null ? {} : { 'x-user': user } },
     ...(options.reconnection && { reconnectionOptions: options.reconnection }),
+    ...(options.fetch && { fetch: options.fetch }),
   };
   const info = options.clientInfo ?? { name: 'integration-client', version: '1.2.3' };
   const capabilities = options.capabilities ?? FULL_CAPABILITIES;

@@ -19,6 +19,15 @@ const WATCHED = 'test://watched';
 /** A resource the server refuses to let anyone subscribe to. */
 const FORBIDDEN = 'test://forbidden';
 
+/** A gate the `held` tool waits on: a call in flight for exactly as long as a test wants. */
+const held = { started: 0, release: () => {}, gate: Promise.resolve() };
+function holdCalls(): void {
+  held.started = 0;
+  held.gate = new Promise<void>((resolve) => {
+    held.release = resolve;
+  });
+}
+
 function buildServer(ctx: { era: 'legacy' | 'modern' }) {
   const server = new McpServer(
     { name: 'dual-era-test', version: '1' },
@@ -27,6 +36,19 @@ function buildServer(ctx: { era: 'legacy' | 'modern' }) {
   server.registerTool('era', { description: 'says which era served it' }, async () => ({
     content: [{ type: 'text', text: ctx.era }],
   }));
+  server.registerTool('held', { description: 'answers once the test releases it' }, async (toolCtx) => {
+    // A progress notification first: the answer is a stream, open until the result.
+    const progressToken = toolCtx.mcpReq._meta?.progressToken;
+    if (progressToken !== undefined) {
+      await toolCtx.mcpReq.notify({
+        method: 'notifications/progress',
+        params: { progressToken, progress: 1 },
+      });
+    }
+    held.started++;
+    await held.gate;
+    return { content: [{ type: 'text', text: `${ctx.era} released` }] };
+  });
   server.registerResource('watched', WATCHED, { mimeType: 'text/plain' }, async () => ({
     contents: [{ uri: WATCHED, text: 'watched' }],
   }));
@@ -262,6 +284,37 @@ test('a session with GET streams on two pods (its client resumed elsewhere) gets
   );
   expect(received['notifications/tools/list_changed']).toHaveLength(2);
   await client.close();
+});
+
+test('close() drains both eras on a pod: the GET stream ends, 2026 calls in flight finish and new ones are served, then the listen stream ends gracefully', async () => {
+  const pod = `${pods.podUrls[0]}/mcp`;
+  const handler = pods.handlers[0]!;
+  const modern = await modernClient(pod, {});
+  const subscription = await modern.listen({ toolsListChanged: true });
+  const { client: legacy } = await legacyClient(pod, {});
+  await waitUntil(() => handler.openStreamCount === 1, 'the 2025 GET stream');
+  holdCalls();
+  const inFlight = modern.callTool({ name: 'held', arguments: {} }, { onprogress: () => {} });
+  await waitUntil(() => held.started === 1, 'the 2026 call to start');
+
+  let ended: string | undefined;
+  void subscription.closed.then((how) => {
+    ended = how;
+  });
+  const closing = handler.close({ deadlineMs: 20_000 });
+  // 2025: the GET stream ends at once (with the retry hint: router-lifecycle.test.ts).
+  await waitUntil(() => handler.openStreamCount === 0, 'the GET stream to end');
+  // 2026: a request arriving while the pod drains is served, and the listen stream stays up
+  // (still getting changes) while a call is in flight.
+  expect(textOf(await modern.callTool({ name: 'era', arguments: {} }))).toBe('modern');
+  expect(ended).toBeUndefined();
+  held.release();
+  expect(textOf(await inFlight)).toBe('modern released');
+  await closing;
+  // Then the listen stream ends with the spec's graceful result: the client listens again.
+  expect(await subscription.closed).toBe('graceful');
+  await modern.close();
+  await legacy.close();
 });
 
 test('bad input of either era gets a 4xx answer, never a 5xx', async () => {

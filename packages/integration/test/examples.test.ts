@@ -1,5 +1,6 @@
 // The README's examples, run as written: two copies of each behind a round-robin balancer over
-// Redis, one session used across both, then shut down with SIGTERM.
+// Redis, one session used across both, then shut down with SIGTERM: each answers /readyz and
+// /healthz, turns not-ready on the signal while it still serves, and exits 0 once drained.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,9 @@ const keyPrefix = `mcpss-test:examples-${randomBytes(4).toString('hex')}:`;
 const textOfResult = (result: unknown): string =>
   (result as { content: Array<{ text?: string }> }).content[0]?.text ?? '';
 
+/** The examples' grace period here: long enough to see /readyz turn 503 before the process exits. */
+const SHUTDOWN_GRACE_MS = 3_000;
+
 /** The keyring every copy of the dual-era example shares. */
 const KEYRING = JSON.stringify({ activeKeyId: 'k1', keys: { k1: randomBytes(32).toString('base64') } });
 
@@ -33,6 +37,7 @@ async function startExample(file: string): Promise<{ child: ChildProcess; url: s
       REDIS_URL,
       KEY_PREFIX: keyPrefix,
       REQUEST_STATE_KEYRING: KEYRING,
+      SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -55,11 +60,50 @@ async function startExample(file: string): Promise<{ child: ChildProcess; url: s
   return { child, url };
 }
 
-async function stopExample(child: ChildProcess): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
-  return exited;
+/** GET `path` of an example: its status, or 'refused' once it stopped listening. */
+async function probe(url: string, path: string): Promise<number | 'refused'> {
+  try {
+    const res = await fetch(new URL(path, url));
+    await res.text();
+    return res.status;
+  } catch {
+    return 'refused';
+  }
 }
+
+/**
+ * SIGTERMs an example and follows its shutdown: ready before, not ready (503) while it still
+ * serves (alive: /healthz 200), then the exit code.
+ */
+async function stopExample({ child, url }: { child: ChildProcess; url: string }) {
+  const readyBefore = await probe(url, '/readyz');
+  const aliveBefore = await probe(url, '/healthz');
+  let code: number | null | undefined;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (exitCode) => {
+      code = exitCode;
+      resolve();
+    }),
+  );
+  child.kill('SIGTERM');
+  let readyWhileDraining: number | 'refused' | undefined;
+  let aliveWhileDraining: number | 'refused' | undefined;
+  while (code === undefined && readyWhileDraining !== 503) {
+    readyWhileDraining = await probe(url, '/readyz');
+    aliveWhileDraining = await probe(url, '/healthz');
+  }
+  await exited;
+  return { readyBefore, aliveBefore, readyWhileDraining, aliveWhileDraining, code };
+}
+
+/** What a stopped example must have shown. */
+const DRAINED = {
+  readyBefore: 200,
+  aliveBefore: 200,
+  readyWhileDraining: 503,
+  aliveWhileDraining: 200,
+  code: 0,
+};
 
 /** Every example, with the SDK major it is written for (v2's are under examples/v2). */
 const EXAMPLE_FILES: Array<[string, SdkMajor]> = [
@@ -92,8 +136,7 @@ test.each(EXAMPLE_FILES)(
       await client.close();
     } finally {
       await balancer.stop();
-      expect(await stopExample(a.child)).toBe(0);
-      expect(await stopExample(b.child)).toBe(0);
+      expect(await Promise.all([stopExample(a), stopExample(b)])).toEqual([DRAINED, DRAINED]);
     }
   },
   150_000,
@@ -150,8 +193,7 @@ test('v2/dual-era.mjs: two copies serve a 2025 session and a 2026-07-28 client; 
     await legacy.close();
   } finally {
     await balancer.stop();
-    expect(await stopExample(a.child)).toBe(0);
-    expect(await stopExample(b.child)).toBe(0);
+    expect(await Promise.all([stopExample(a), stopExample(b)])).toEqual([DRAINED, DRAINED]);
   }
 }, 150_000);
 

@@ -67,51 +67,48 @@ describe.each(SDK_MAJORS)('SDK %i', (sdk) => {
     }
   });
 
-  test('close() drains: new sessions and streams get 503, in-flight calls finish, GET streams end', async () => {
+  test('close() drains: GET streams end with a retry hint, new sessions are served, new streams end at once with a resume point, in-flight calls finish', async () => {
     const cluster = await startInProcessCluster({ sdk, pods: 1 });
     const pod = cluster.pods[0]!;
     try {
       const client = await connect(cluster.url);
       await cluster.waitForStreams();
-      // A raw GET stream of a second session, to read what draining writes on it.
-      const second = await connect(cluster.url);
-      await cluster.waitForStreams(2);
-      const raw = await fetch(`${pod.url}/mcp`, {
-        headers: {
-          accept: 'text/event-stream',
-          'mcp-session-id': second.sessionId,
-          'mcp-protocol-version': '2025-11-25',
-          'x-user': 'alice',
-        },
-      });
-      expect(raw.status).toBe(409); // the client already holds this session's GET stream
       const steps: string[] = [];
       client.onLog((data) => void steps.push(String(data)));
       const running = client.callTool('count', { steps: 10, delayMs: 40 });
       // Draining starts while the call runs (its first step has arrived).
       await waitUntil(() => steps.length > 0, 'the first step of the call');
       const closing = pod.router.close({ deadlineMs: 5_000 });
-      const init = await fetch(`${pod.url}/mcp`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-11-25',
-            capabilities: {},
-            clientInfo: { name: 'x', version: '1' },
-          },
-        }),
+      await waitUntil(() => pod.router.openStreamCount === 0, 'the GET stream to end');
+      // A new session is served: a refusal would be an error its client sees, and the record is in
+      // the store for any other pod.
+      const sessionId = await initialize(`${pod.url}/mcp`);
+      // Its GET stream ends at once, with a priming event to resume from and the retry hint.
+      const fresh = await fetch(`${pod.url}/mcp`, {
+        headers: { ...HEADERS, accept: 'text/event-stream', 'mcp-session-id': sessionId },
       });
-      expect(init.status).toBe(503);
-      expect(init.headers.get('retry-after')).not.toBeNull();
+      expect(fresh.status).toBe(200);
+      const freshText = await fresh.text();
+      const resumeFrom = /^id: (\S+)\n/.exec(freshText)?.[1];
+      expect(resumeFrom).toBeDefined();
+      expect(freshText).toMatch(/retry: 1000\n\n$/);
+      // A resumed stream that ends before any event restates where it resumed from, with the hint:
+      // the client keeps its place.
+      const resumed = await fetch(`${pod.url}/mcp`, {
+        headers: {
+          ...HEADERS,
+          accept: 'text/event-stream',
+          'mcp-session-id': sessionId,
+          'last-event-id': resumeFrom!,
+        },
+      });
+      expect(resumed.status).toBe(200);
+      const resumedText = await resumed.text();
+      expect(resumedText).toBe(`id: ${resumeFrom}\nretry: 1000\ndata: \n\n`);
       expect(textOf(await running)).toBe('pod-0:counted 10');
       await closing;
       expect(pod.router.localSessionCount).toBe(0);
       expect(pod.router.openStreamCount).toBe(0);
-      await second.close();
       await client.close();
     } finally {
       await cluster.stop();

@@ -35,8 +35,10 @@ export {
 export { type RedisServerHandle, type RedisServerOptions, startRedisServer } from './redis-server.js';
 export { pingRedis, type RedisAddress, RedisReplyError, type RespValue, sendRedisCommand } from './resp.js';
 export {
+  type BalancerFailure,
   type BalancerHandle,
   type BalancerOptions,
+  type BalancerStats,
   startRoundRobinBalancer,
 } from './round-robin-balancer.js';
 export { messagesOf, readEvents, type SseEvent } from './sse-reader.js';

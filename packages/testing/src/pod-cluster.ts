@@ -8,7 +8,7 @@ import {
   type BalancerOptions,
   startRoundRobinBalancer,
 } from './round-robin-balancer.js';
-import { stopChild } from './stop-child.js';
+import { STOP_GRACE_MS, stopChild } from './stop-child.js';
 
 const HOST = '127.0.0.1';
 const DEFAULT_PODS = 3;
@@ -38,6 +38,19 @@ export interface PodClusterOptions {
   readonly balancerPort?: number | undefined;
   /** The balancer's affinity (see {@link BalancerOptions.affinity}). Default `'none'`: round robin. */
   readonly affinity?: 'none' | 'session' | undefined;
+  /**
+   * Runs the cluster as Kubernetes does a rolling restart: the balancer probes each pod's `path`
+   * (default `/readyz`) every `intervalMs` (default 100) and sends it requests only while it
+   * answers 200, and {@link PodClusterHandle.restart} and `stop()` SIGTERM a pod while it is still
+   * in the balancer: its own failing probe takes it out. Without it (the default), a pod is taken
+   * out of the balancer before it gets any signal.
+   */
+  readonly readiness?: { path?: string | undefined; intervalMs?: number | undefined } | undefined;
+  /**
+   * How long a SIGTERMed pod may take to exit before it is SIGKILLed (Kubernetes'
+   * `terminationGracePeriodSeconds`). Default 5000.
+   */
+  readonly terminationGraceMs?: number | undefined;
 }
 
 /** One pod of a {@link PodClusterHandle}. */
@@ -50,12 +63,19 @@ export interface PodHandle {
   readonly url: string;
   /** The pod's pid, or `undefined` while it is not running. */
   readonly pid: number | undefined;
+  /**
+   * How its last process ended: `{ code: 0, signal: null }` for a pod that drained and exited by
+   * itself; `signal: 'SIGKILL'` for one killed, or that outlived `terminationGraceMs`.
+   */
+  readonly lastExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 }
 
 /** Several copies of one HTTP server behind a round-robin balancer, for multi-instance tests. */
 export interface PodClusterHandle {
   /** The balancer's base URL, `http://127.0.0.1:<port>`: round robin over the live pods, no affinity. */
   readonly url: string;
+  /** The balancer itself: what it counted (`stats`), which pods it routes to now (`routable()`). */
+  readonly balancer: BalancerHandle;
   /** The pods, in index order. */
   readonly pods: readonly PodHandle[];
   /**
@@ -65,12 +85,13 @@ export interface PodClusterHandle {
   kill(index: number): Promise<void>;
   /**
    * Starts pod `index` again on the same port (after {@link PodClusterHandle.kill}; a running pod is
-   * SIGTERMed first), waits until it is ready, then puts it back in the balancer.
+   * SIGTERMed first, and waited for), waits until it is ready, then puts it back in the balancer;
+   * with `readiness`, resolves once the balancer's probe sends it requests again.
    */
   restart(index: number): Promise<void>;
   /** The end of what pod `index` printed (stdout and stderr) since it last started, for error messages. */
   output(index: number): string;
-  /** SIGTERMs every pod (SIGKILL after 5 s), waits for them to exit and stops the balancer. Safe to call twice. */
+  /** SIGTERMs every pod (SIGKILL after `terminationGraceMs`), waits for them to exit and stops the balancer. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -113,10 +134,21 @@ function isHealthy(port: number, timeoutMs: number): Promise<boolean> {
   });
 }
 
+/** How a pod is taken out of the balancer (see `PodClusterOptions.readiness`). */
+interface PodLifecycle {
+  /** The balancer probes readiness: a SIGTERMed pod stays in its list until it exits. */
+  readonly probed: boolean;
+  readonly terminationGraceMs: number;
+  readonly readyTimeoutMs: number;
+  /** Resolves once the balancer sends requests to `url` (immediately without readiness probes). */
+  routable(url: string): Promise<void>;
+}
+
 class Pod implements PodHandle {
   readonly url: string;
   /** Ready and not being killed: the balancer may send it requests. */
   serving = false;
+  lastExit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private running: Running | undefined;
   private stopped = false;
   private tail = new OutputTail();
@@ -128,7 +160,7 @@ class Pod implements PodHandle {
     readonly port: number,
     private readonly command: readonly string[],
     private readonly env: Readonly<Record<string, string>>,
-    private readonly readyTimeoutMs: number,
+    private readonly lifecycle: PodLifecycle,
     private readonly onServingChange: () => void,
   ) {
     this.url = `http://${HOST}:${port}`;
@@ -201,6 +233,7 @@ class Pod implements PodHandle {
     };
     void running.exited.then((exit) => {
       running.exit = exit;
+      this.lastExit = { code: exit.code, signal: exit.signal };
       if (this.running !== running) return;
       this.running = undefined;
       // A pod that dies on its own leaves the balancer too: it routes to live pods only.
@@ -214,11 +247,12 @@ class Pod implements PodHandle {
       throw error;
     }
     this.setServing(true);
+    await this.lifecycle.routable(this.url);
   }
 
   // Polls instead of sleeping: ready as soon as it is, and a bounded wait when it is not.
   private async waitReady(running: Running): Promise<void> {
-    const deadline = Date.now() + this.readyTimeoutMs;
+    const deadline = Date.now() + this.lifecycle.readyTimeoutMs;
     for (;;) {
       if (this.stopped) throw new Error(`${this.name}: the pod cluster was stopped while it started`);
       if (running.exit) throw await this.startupError(describeExit(running.exit), running);
@@ -230,7 +264,7 @@ class Pod implements PodHandle {
       }
       if (Date.now() >= deadline) {
         throw await this.startupError(
-          `did not answer 200 on ${this.url}/healthz within ${this.readyTimeoutMs} ms`,
+          `did not answer 200 on ${this.url}/healthz within ${this.lifecycle.readyTimeoutMs} ms`,
           running,
         );
       }
@@ -248,9 +282,10 @@ class Pod implements PodHandle {
   private async terminate(signal: NodeJS.Signals): Promise<void> {
     const running = this.running;
     if (!running) return;
-    // Out of the balancer before the signal: no new request may be routed to a dying pod.
-    this.setServing(false);
-    await stopChild(running, signal);
+    // Out of the balancer before the signal: no new request may be routed to a dying pod. With
+    // readiness probes, a SIGTERMed pod takes itself out (its probe fails) and leaves when it exits.
+    if (signal === 'SIGKILL' || !this.lifecycle.probed) this.setServing(false);
+    await stopChild(running, signal, this.lifecycle.terminationGraceMs);
     if (this.running === running) this.running = undefined;
   }
 }
@@ -296,14 +331,39 @@ export async function startPodCluster(options: PodClusterOptions): Promise<PodCl
     'readyTimeoutMs',
     options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
   );
+  const terminationGraceMs = positiveInteger(
+    'terminationGraceMs',
+    options.terminationGraceMs ?? STOP_GRACE_MS,
+  );
+  const probe = options.readiness && {
+    path: options.readiness.path ?? '/readyz',
+    intervalMs: positiveInteger('readiness.intervalMs', options.readiness.intervalMs ?? 100),
+  };
   const ports = await freePorts(count);
   let balancer: BalancerHandle | undefined;
+  const lifecycle: PodLifecycle = {
+    probed: probe !== undefined,
+    terminationGraceMs,
+    readyTimeoutMs,
+    async routable(url) {
+      // Polls the balancer's view: a restarted pod counts as back once its probe passed there.
+      const deadline = Date.now() + readyTimeoutMs;
+      while (balancer && probe && !balancer.routable().includes(url)) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `${url} did not pass the balancer's ${probe.path} probe within ${readyTimeoutMs} ms`,
+          );
+        }
+        await delay(POLL_INTERVAL_MS);
+      }
+    },
+  };
   // Round robin over the pods that can take requests, in index order.
   const updateTargets = (): void => {
     balancer?.setTargets(pods.filter((pod) => pod.serving).map((pod) => pod.url));
   };
   const pods = ports.map(
-    (port, i) => new Pod(`pod-${i}`, port, options.command, options.env ?? {}, readyTimeoutMs, updateTargets),
+    (port, i) => new Pod(`pod-${i}`, port, options.command, options.env ?? {}, lifecycle, updateTargets),
   );
   const stopPods = async (): Promise<void> => {
     await Promise.all(pods.map((pod) => pod.stop()));
@@ -314,10 +374,11 @@ export async function startPodCluster(options: PodClusterOptions): Promise<PodCl
     if (failure) throw failure.reason;
     balancer = await startRoundRobinBalancer(
       pods.map((pod) => pod.url),
-      { port: options.balancerPort, affinity: options.affinity },
+      { port: options.balancerPort, affinity: options.affinity, healthCheck: probe },
     );
     // A pod may have died while the balancer started.
     updateTargets();
+    for (const pod of pods) await lifecycle.routable(pod.url);
   } catch (error) {
     await stopPods();
     throw error;
@@ -331,6 +392,7 @@ export async function startPodCluster(options: PodClusterOptions): Promise<PodCl
   let stopping: Promise<void> | undefined;
   return {
     url: running.url,
+    balancer: running,
     pods,
     kill: async (index) => podAt(index).kill(),
     restart: async (index) => podAt(index).restart(),

@@ -4,6 +4,7 @@ import { type PodClusterHandle, type PodClusterOptions, startPodCluster } from '
 // Plain Node fixtures, no tsx: pods start fast and the test does not depend on a loader.
 const POD = [process.execPath, `${__dirname}/fixtures/pod.mjs`];
 const FAILING_POD = [process.execPath, `${__dirname}/fixtures/failing-pod.mjs`];
+const DRAINING_POD = [process.execPath, `${__dirname}/fixtures/draining-pod.mjs`];
 // A bound against hangs, not a speed claim: a loaded CI machine may take seconds to start pods.
 const TEST_TIMEOUT_MS = 60_000;
 
@@ -169,14 +170,15 @@ describe('startPodCluster', () => {
         "console.log('never ready, pid ' + process.pid); setInterval(() => {}, 1000);",
       ];
       const started = Date.now();
-      const error = await startPodCluster({ command: neverReady, pods: 1, readyTimeoutMs: 300 }).then(
+      // Long enough for a loaded machine to start node and print that line, far short of the default.
+      const error = await startPodCluster({ command: neverReady, pods: 1, readyTimeoutMs: 3_000 }).then(
         () => undefined,
         (reason: unknown) => reason as Error,
       );
       // The option was used: it gave up long before the 20 s default (a loaded machine needs a
       // second or two to start the pod and see it exit, so nothing tighter is asserted).
       expect(Date.now() - started).toBeLessThan(15_000);
-      expect(error?.message).toMatch(/pod-0 did not answer 200 on .*\/healthz within 300 ms/);
+      expect(error?.message).toMatch(/pod-0 did not answer 200 on .*\/healthz within 3000 ms/);
       const pid = Number(/never ready, pid (\d+)/.exec(error?.message ?? '')?.[1]);
       expect(pid).toBeGreaterThan(0);
       expect(isAlive(pid)).toBe(false);
@@ -200,6 +202,39 @@ describe('startPodCluster', () => {
       await expect(request(`${cluster.url}/whoami`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
       await cluster.stop();
       await expect(cluster.restart(0)).rejects.toThrow(/stopped/);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'with readiness probes, restart() SIGTERMs a pod still in the balancer: its failing probe takes it out, it exits by itself and comes back',
+    async () => {
+      const cluster = await start({ command: DRAINING_POD, readiness: { intervalMs: 50 } });
+      expect([...cluster.balancer.routable()].sort()).toEqual(cluster.pods.map((pod) => pod.url).sort());
+      // The fixture exits only once the balancer probed it not ready twice: a pod taken out of the
+      // balancer before its signal would never be probed again, and be SIGKILLed.
+      await cluster.restart(1);
+      expect(cluster.pods[1]!.lastExit).toEqual({ code: 0, signal: null });
+      expect(cluster.balancer.routable()).toContain(cluster.pods[1]!.url);
+      const names = await podsServing(cluster.url, 6);
+      expect(countBy(names)).toEqual({ 'pod-0': 2, 'pod-1': 2, 'pod-2': 2 });
+      expect(cluster.balancer.stats).toMatchObject({ resetBeforeAnswer: 0, cutMidAnswer: 0, unavailable: 0 });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a pod still running terminationGraceMs after SIGTERM is SIGKILLed',
+    async () => {
+      const cluster = await start({
+        command: DRAINING_POD,
+        pods: 1,
+        readiness: {},
+        terminationGraceMs: 300,
+        env: { IGNORE_SIGTERM: '1' },
+      });
+      await cluster.restart(0);
+      expect(cluster.pods[0]!.lastExit).toEqual({ code: null, signal: 'SIGKILL' });
     },
     TEST_TIMEOUT_MS,
   );

@@ -1,12 +1,16 @@
 // Restarts one pod at a time on a fixed period, graceful (SIGTERM, drain) and crash (SIGKILL) in
 // turn, and remembers when each SIGKILL happened, so a request that was in flight then can be told
-// apart from a real error.
+// apart from a real error. A graceful restart is a rolling deploy's: the pod gets SIGTERM while the
+// balancer still sends it requests, and must lose none of them.
 import type { PodClusterHandle } from '@mcp-session-store/testing';
 
 export interface PodRestart {
   pod: string;
   kind: 'graceful' | 'sigkill';
-  /** Milliseconds (Date.now()) when the pod left the balancer and got its signal. */
+  /**
+   * Milliseconds (Date.now()) when the pod got its signal (a SIGKILLed pod leaves the balancer
+   * just before; a SIGTERMed one when its readiness probe fails).
+   */
   startedAt: number;
   /** When the old process had exited. */
   exitedAt?: number;
@@ -62,7 +66,8 @@ export class PodRestarter {
         restart.exitedAt = Date.now();
         await this.cluster.restart(index);
       } else {
-        // restart() SIGTERMs the running pod (it drains), waits for it to exit, then starts it again.
+        // restart() SIGTERMs the pod while it is in the balancer (its readiness probe takes it out,
+        // then it drains), waits for it to exit, then starts it again.
         await this.cluster.restart(index);
       }
       restart.readyAt = Date.now();

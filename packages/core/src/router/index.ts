@@ -21,6 +21,13 @@ export {
   type StreamableHTTPServerTransportOptions,
 } from '../compat/streamable-http-transport.js';
 export {
+  createGracefulShutdown,
+  type Drainable,
+  type GracefulShutdown,
+  type GracefulShutdownOptions,
+  type ShutdownPhase,
+} from '../shutdown/graceful-shutdown.js';
+export {
   LOCALHOST_HOSTS,
   type PrincipalContext,
   type RequestAuthInfo,

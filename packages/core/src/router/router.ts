@@ -45,6 +45,9 @@ import { ownerOfWireId, WireIdRegistry, wireIdOf } from './wire-ids.js';
 /** Store reads `notifyHeldStreams` makes at once for a resource update (one per held stream). */
 export const NOTIFY_READ_CONCURRENCY = 32;
 
+/** The SSE `retry` a draining process ends GET streams with: the client reconnects that soon. */
+const DRAIN_RETRY_MS = 1_000;
+
 /** The last protocol revision with sessions; later ones (2026-07-28 on) are session-less. */
 const LAST_SESSION_PROTOCOL = '2025-11-25';
 
@@ -121,9 +124,12 @@ export interface McpSessionRouter {
   /** How many GET streams this process is feeding right now (set up and delivering). */
   readonly openStreamCount: number;
   /**
-   * Drains: refuses new sessions, ends GET streams with a retry hint so clients reconnect
-   * elsewhere, waits for in-flight requests up to `deadlineMs`, then releases every session
-   * (they stay in the store) and leaves the bus.
+   * Drains: ends GET streams with an SSE `retry` hint so clients resume elsewhere (a GET arriving
+   * meanwhile gets a stream that ends at once with the same hint; a new session is still served:
+   * its record is in the store, any process serves its next request), waits for in-flight
+   * requests up to `deadlineMs`, then releases every session (they stay in the store), leaves the
+   * bus and answers 503 to whatever still comes. Call it once the balancer stopped sending this
+   * process requests: `createGracefulShutdown` does.
    */
   close(options?: { deadlineMs?: number }): Promise<void>;
   /**
@@ -365,7 +371,8 @@ export class Router<TServer> implements McpSessionRouter {
 
   async close(options: { deadlineMs?: number } = {}): Promise<void> {
     this.draining = true;
-    for (const streams of this.getStreams.values()) for (const stream of streams) stream.close(1_000);
+    for (const streams of this.getStreams.values())
+      for (const stream of streams) stream.close(DRAIN_RETRY_MS);
     const deadline = Date.now() + (options.deadlineMs ?? 10_000);
     while ((this.locals.all().some((s) => s.inflight > 0) || this.terminating > 0) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -493,7 +500,6 @@ export class Router<TServer> implements McpSessionRouter {
     options: FetchOptions,
   ): Promise<Response> {
     const { authInfo } = options;
-    if (this.draining) return serviceUnavailable(this.retryAfterSeconds);
     const id = generateSessionId();
     // The record is durable before the client can see the id (the SDK answers after this).
     const record = await this.timed('create', () =>
@@ -550,8 +556,6 @@ export class Router<TServer> implements McpSessionRouter {
     if (!request.headers.get('accept')?.includes('text/event-stream')) {
       return jsonRpcError(406, -32000, 'Not Acceptable: Client must accept text/event-stream');
     }
-    // A draining process opens no new streams: the client reconnects to another one.
-    if (this.draining) return serviceUnavailable(this.retryAfterSeconds);
     const found = await this.resolve(sessionId, principal);
     if (!found) return sessionNotFound();
     const unsupported = unsupportedProtocolVersion(request, this.sdk.versions);
@@ -589,7 +593,7 @@ export class Router<TServer> implements McpSessionRouter {
     };
     if (!this.eventStore) {
       live();
-      return sse.response; // fed by 'get-stream' bus messages
+      return this.endIfDraining(sse); // fed by 'get-stream' bus messages
     }
 
     try {
@@ -606,6 +610,8 @@ export class Router<TServer> implements McpSessionRouter {
         sse.close();
         return jsonRpcError(400, -32000, 'Bad Request: Invalid event ID');
       }
+      // Restated if the stream ends with a retry hint before any event (SseStream.close).
+      if (lastEventId !== null) sse.resumedFrom = from;
       await events.follow(from, {
         signal: controller.signal,
         send: async (eventId, message) => {
@@ -619,7 +625,7 @@ export class Router<TServer> implements McpSessionRouter {
         },
       });
       if (!sse.isClosed) live();
-      return sse.response;
+      return this.endIfDraining(sse);
     } catch (error) {
       sse.close();
       if (isSessionStoreError(error, 'EVENT_NOT_FOUND')) {
@@ -627,6 +633,16 @@ export class Router<TServer> implements McpSessionRouter {
       }
       throw error;
     }
+  }
+
+  /**
+   * A stream opened while draining ends at once with the retry hint: the client resumes from its
+   * priming event on another process (a refusal would be an error it sees, and the SDK clients
+   * never retry their first GET).
+   */
+  private endIfDraining(sse: SseStream): Response {
+    if (this.draining) sse.close(DRAIN_RETRY_MS);
+    return sse.response;
   }
 
   // --- DELETE -----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import {
   type ServerEvent,
   type SharedServerEventBus,
 } from '../server-events/server-event-bus.js';
-import { BODY_DONE_SLOT } from './body-done.js';
+import { BODY_DONE_SLOT, onBodyDone, type WithBodyDoneSlot } from './body-done.js';
 import { hostValidator } from './host-validation.js';
 import { badRequest, jsonRpcError, serviceUnavailable } from './http-responses.js';
 import type { JSONRPCMessage } from './jsonrpc.js';
@@ -219,19 +219,39 @@ export function createMcpDualEraHandler(
     );
   });
 
-  let closing = false;
+  // 2026-07-28 requests are served until the modern leg closes, at the end of a drain: each stands
+  // alone, so a draining pod answers it as well as any other.
+  let modernClosed = false;
+  /** Modern requests whose answer is not complete yet (listen streams excepted: they never are). */
   let modernInFlight = 0;
   const serveModern = async (
     request: Request,
     requestOptions: { authInfo?: RequestAuthInfo | undefined; parsedBody: unknown },
   ): Promise<Response> => {
-    if (closing) return serviceUnavailable(retryAfterSeconds);
-    modernInFlight++;
+    if (modernClosed) return serviceUnavailable(retryAfterSeconds);
+    const tracked = (requestOptions.parsedBody as { method?: unknown })?.method !== 'subscriptions/listen';
+    let settled = !tracked;
+    const settle = () => {
+      if (!settled) {
+        settled = true;
+        modernInFlight--;
+      }
+    };
+    if (tracked) modernInFlight++;
     try {
       const principal = (await options.principal?.({ request, authInfo: requestOptions.authInfo })) ?? null;
       principals.set(request, principal);
-      return await modern.fetch(request, requestOptions as McpHandlerRequestOptions);
+      const response = await modern.fetch(request, requestOptions as McpHandlerRequestOptions);
+      // A streamed answer is in flight until its body ends, not when its headers are ready; a JSON
+      // one is complete already (and needs no wrapper). A listen stream is never waited for.
+      if (!tracked) return response;
+      if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+        return onBodyDone(response, settle, (requestOptions as WithBodyDoneSlot)[BODY_DONE_SLOT]);
+      }
+      settle();
+      return response;
     } catch (error) {
+      settle();
       // As the router answers the same failures (a throwing `principal()`, a closed handler).
       if (isSessionStoreError(error, 'INVALID_ARGUMENT')) return badRequest(error.message);
       hooks.onError?.(error, { operation: 'modern request' });
@@ -239,8 +259,6 @@ export function createMcpDualEraHandler(
         return serviceUnavailable(retryAfterSeconds);
       }
       return jsonRpcError(500, -32603, 'Internal error');
-    } finally {
-      modernInFlight--;
     }
   };
 
@@ -315,15 +333,19 @@ export function createMcpDualEraHandler(
     endSession: (sessionId) => router.endSession(sessionId),
     endSessionsOf: (principal) => router.endSessionsOf(principal),
     async close(closeOptions = {}) {
-      closing = true;
       const deadline = Date.now() + (closeOptions.deadlineMs ?? 10_000);
       try {
+        // 2025: GET streams end with a retry hint, in-flight requests finish, sessions are let go.
+        // 2026-07-28 requests are served meanwhile, and listen streams still get every change.
         await router.close(closeOptions);
         while (modernInFlight > 0 && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       } finally {
+        modernClosed = true;
         stopListening();
+        // Ends every listen stream with the spec's graceful result (the client listens again,
+        // through the balancer, on another pod), and what still runs past the deadline.
         await modern.close();
         if (!givenEvents) await events.close();
       }

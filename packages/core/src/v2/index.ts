@@ -54,6 +54,13 @@ export {
   type SharedServerEventBus,
 } from '../server-events/server-event-bus.js';
 export {
+  createGracefulShutdown,
+  type Drainable,
+  type GracefulShutdown,
+  type GracefulShutdownOptions,
+  type ShutdownPhase,
+} from '../shutdown/graceful-shutdown.js';
+export {
   DEFAULT_STATE_HANDLE_PREFIX,
   STATE_HANDLE_PREFIX_PATTERN,
 } from '../state-handles/handle-format.js';

@@ -3,7 +3,11 @@
 //   PORT=3000 REDIS_URL=redis://127.0.0.1:6379 \
 //   REQUEST_STATE_KEYRING='{"activeKeyId":"2026-12","keys":{"2026-12":"<openssl rand -base64 32>"}}' \
 //   node dual-era.mjs
-import { createMcpDualEraHandler, createRequestStateCodec } from '@mcp-session-store/core/v2';
+import {
+  createGracefulShutdown,
+  createMcpDualEraHandler,
+  createRequestStateCodec,
+} from '@mcp-session-store/core/v2';
 import {
   RedisClaimStore,
   RedisEventStore,
@@ -82,7 +86,13 @@ app.all('/mcp', (req, res) => void node(req, res, req.body));
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   console.log(`MCP endpoint: http://127.0.0.1:${server.address().port}/mcp`);
 });
-process.on('SIGTERM', async () => {
-  await handler.close(); // drains both eras, then leaves the bus
-  server.close(() => process.exit(0));
+// Kubernetes-ready: GET /readyz and /healthz. On SIGTERM /readyz answers 503 while the pod keeps
+// serving for the grace period; then 2025 GET streams end with a reconnect hint and 2026 listen
+// streams with the spec's graceful result (both clients carry on with another pod), in-flight
+// calls of both eras finish, and the process exits.
+createGracefulShutdown({
+  server,
+  handler,
+  graceMs: Number(process.env.SHUTDOWN_GRACE_MS ?? 5_000), // > the time your balancer takes to notice
+  onClosed: () => redis.quit(),
 });

@@ -1,7 +1,7 @@
 // Run your SDK v2 MCP server on many pods, with Express: start as many copies as you like behind
 // any load balancer (no sticky sessions), all pointing at the same Redis.
 //   PORT=3000 REDIS_URL=redis://127.0.0.1:6379 node express.mjs
-import { createMcpSessionHandler } from '@mcp-session-store/core/v2';
+import { createGracefulShutdown, createMcpSessionHandler } from '@mcp-session-store/core/v2';
 import { RedisEventStore, RedisMessageBus, RedisSessionStore } from '@mcp-session-store/redis';
 import { createMcpExpressApp } from '@modelcontextprotocol/express';
 import { toNodeHandler } from '@modelcontextprotocol/node';
@@ -52,7 +52,12 @@ app.all('/mcp', (req, res) => void node(req, res, req.body));
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   console.log(`MCP endpoint: http://127.0.0.1:${server.address().port}/mcp`);
 });
-process.on('SIGTERM', async () => {
-  await handler.close(); // drains: open streams are told to reconnect, in-flight calls finish
-  server.close(() => process.exit(0));
+// Kubernetes-ready: GET /readyz (readiness) and /healthz (liveness). On SIGTERM /readyz answers 503
+// while the pod keeps serving for the grace period, so the balancer takes it out; then open
+// streams are told to reconnect elsewhere, in-flight calls finish, and the process exits.
+createGracefulShutdown({
+  server,
+  handler,
+  graceMs: Number(process.env.SHUTDOWN_GRACE_MS ?? 5_000), // > the time your balancer takes to notice
+  onClosed: () => redis.quit(),
 });

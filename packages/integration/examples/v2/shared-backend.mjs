@@ -33,9 +33,10 @@ export function buildServer() {
 export function createHandler() {
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const keyPrefix = process.env.KEY_PREFIX ?? 'mcp:session:';
-  return createMcpSessionHandler(buildServer, {
+  const handler = createMcpSessionHandler(buildServer, {
     store: new RedisSessionStore({ redis, keyPrefix, ttlSeconds: 3600 }),
     eventStore: new RedisEventStore({ redis, keyPrefix, ttlMs: 3_600_000 }),
     bus: new RedisMessageBus({ redis, keyPrefix }),
   });
+  return { handler, redis };
 }
