@@ -3,9 +3,12 @@
 // writes docs/benchmarks/README.md and chart.svg, and stops everything it started.
 import { join } from 'node:path';
 import type { BenchContext, SectionResult } from './context.js';
+import { runListenStreams } from './listen-streams.js';
 import { describeMachine } from './machine.js';
+import { runNotifyLatency } from './notify-latency.js';
 import { runRehydration } from './rehydration.js';
 import { renderChart, renderReport, writeReport } from './report.js';
+import { runRequestStateClaims } from './request-state-claims.js';
 import { runRoundTrips } from './round-trips.js';
 import { runScale } from './scale.js';
 import { startBackends } from './start-backends.js';
@@ -15,9 +18,12 @@ import { runThroughput } from './throughput.js';
 const SECTIONS: Record<string, (ctx: BenchContext) => Promise<SectionResult>> = {
   'round-trips': runRoundTrips,
   throughput: runThroughput,
+  'notify-latency': runNotifyLatency,
+  'request-state': runRequestStateClaims,
   rehydration: runRehydration,
   'store-ops': runStoreOps,
   scale: runScale,
+  'listen-streams': runListenStreams,
 };
 
 const USAGE = `Usage: pnpm bench [--quick] [--only ${Object.keys(SECTIONS).join(',')}]
