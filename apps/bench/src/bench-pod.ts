@@ -5,17 +5,17 @@
 // /profile?ms=N, where its CPU time went over the next N ms. Exits on SIGTERM.
 import { createServer } from 'node:http';
 import { POD_NAME, type PodHandler, required } from './pod-env.js';
-import { routerV1Handler, stockV1Handler } from './pod-handlers-v1.js';
-import { dualEraHandler, routerV2Handler, stockModernHandler, stockV2Handler } from './pod-handlers-v2.js';
 import { profileFor } from './pod-profile.js';
 
-const VARIANTS: Record<string, () => PodHandler | Promise<PodHandler>> = {
-  stock: stockV1Handler,
-  router: routerV1Handler,
-  'stock-v2': stockV2Handler,
-  'router-v2': routerV2Handler,
-  'stock-modern': stockModernHandler,
-  'dual-era': dualEraHandler,
+// Loaded on demand: a pod imports one SDK major and, through STORE, one backend's driver, so a
+// dozen pods starting at once on a small machine load no more than they serve.
+const VARIANTS: Record<string, () => Promise<PodHandler>> = {
+  stock: async () => (await import('./pod-handlers-v1.js')).stockV1Handler(),
+  router: async () => (await import('./pod-handlers-v1.js')).routerV1Handler(),
+  'stock-v2': async () => (await import('./pod-handlers-v2.js')).stockV2Handler(),
+  'router-v2': async () => (await import('./pod-handlers-v2.js')).routerV2Handler(),
+  'stock-modern': async () => (await import('./pod-handlers-v2.js')).stockModernHandler(),
+  'dual-era': async () => (await import('./pod-handlers-v2.js')).dualEraHandler(),
 };
 
 const port = Number(process.env.PORT ?? 0);

@@ -96,6 +96,11 @@ async function measureSide(
   try {
     // Warm-up: lazily built state (JIT, the bus subscription, HTTP machinery) is not per stream.
     const warm = await openStreams(cluster, 30 * cluster.pods.length, agent, () => {});
+    await fetch(`${cluster.pods[0]!.url}/notify`, { method: 'POST' });
+    const warmedBy = Date.now() + FAN_OUT_TIMEOUT_MS;
+    while (warm.some((s) => s.changes === 0) && Date.now() < warmedBy) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     for (const stream of warm) stream.close();
     await new Promise((resolve) => setTimeout(resolve, 500));
     const before = await podsMemory(cluster);
@@ -195,7 +200,7 @@ function report(sides: readonly [Side, Side], notifies: number): SectionResult {
     fan(s, (f) => f.allMs),
   ]);
   const allMs = (s: Side) => median(s.fanOuts.map((f) => f.allMs));
-  const markdown = `Method: ${fmt(ours.streams)} \`subscriptions/listen\` streams (2026-07-28, tool list changes), held open by raw \`node:http\` clients in the bench process, ${OPEN_CONCURRENCY} opened at a time, each one acknowledged by the server. Ours: \`createMcpDualEraHandler\` on 3 pod processes sharing a Redis bus (core's \`createServerEventBus\`), the streams spread evenly over the pods, reached directly. The stock side: v2's \`createMcpHandler\` in one process holding all of them on its in-process bus, the reach of one SDK process (it cannot reach a stream on another). Both allow ${fmt(MAX_SUBSCRIPTIONS)} subscriptions (\`maxSubscriptions\`; the SDK's default is 1,024) and keep the SDK's 15 s SSE keep-alive. Memory: after 30 warm-up streams per pod (opened and closed), the pods' \`heapUsed + external\` (and RSS), each read after two forced full GCs, summed over the pods, before and after the streams opened, the growth divided by the number of streams. Then ${notifies} times: one \`POST /notify\` to pod 0 (\`notify.toolsChanged()\`), timed from the request until the first stream, half of them, and every one of them had the change (each exactly once); medians over the ${notifies} changes, range in parentheses. The client's own reading of ${fmt(ours.streams)} events is in both figures alike; the two sides ran one after the other in this run, with the other side's pods idle.
+  const markdown = `Method: ${fmt(ours.streams)} \`subscriptions/listen\` streams (2026-07-28, tool list changes), held open by raw \`node:http\` clients in the bench process, ${OPEN_CONCURRENCY} opened at a time, each one acknowledged by the server. Ours: \`createMcpDualEraHandler\` on 3 pod processes sharing a Redis bus (core's \`createServerEventBus\`), the streams spread evenly over the pods, reached directly. The stock side: v2's \`createMcpHandler\` in one process holding all of them on its in-process bus, the reach of one SDK process (it cannot reach a stream on another). Both allow ${fmt(MAX_SUBSCRIPTIONS)} subscriptions (\`maxSubscriptions\`; the SDK's default is 1,024) and keep the SDK's 15 s SSE keep-alive. Memory: after 30 warm-up streams per pod (opened, sent one change, closed), the pods' \`heapUsed + external\` (and RSS), each read after two forced full GCs, summed over the pods, before and after the streams opened, the growth divided by the number of streams. Then ${notifies} times: one \`POST /notify\` to pod 0 (\`notify.toolsChanged()\`), timed from the request until the first stream, half of them, and every one of them had the change (each exactly once); medians over the ${notifies} changes, range in parentheses. The client's own reading of ${fmt(ours.streams)} events is in both figures alike; the two sides ran one after the other in this run, with the other side's pods idle.
 
 ${table(['handler', 'pods', 'open streams', 'KiB per stream (heap + external)', 'RSS KiB per stream', 'first stream ms', 'half ms', 'all ms'], rows)}`;
   return {

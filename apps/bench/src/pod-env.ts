@@ -6,7 +6,7 @@ import {
   MemoryMessageBus,
   MemorySessionStore,
 } from '@mcp-session-store/memory';
-import { type Adapters, adaptersFor, SHARED_BACKENDS, type SharedBackend } from './backends.js';
+import type { Adapters, SharedBackend } from './backends.js';
 import type { BenchContext } from './context.js';
 
 export const POD_NAME = process.env.POD_NAME ?? 'pod';
@@ -41,6 +41,8 @@ export async function podAdapters(): Promise<Adapters> {
       async close() {},
     };
   }
+  // Imported here, not above: every backend's driver loads with it, and memory pods need none.
+  const { adaptersFor, SHARED_BACKENDS } = await import('./backends.js');
   if (!(SHARED_BACKENDS as readonly string[]).includes(store)) throw new Error(`unknown STORE '${store}'`);
   // adaptersFor only reads the backends' addresses from the context.
   const ctx: BenchContext = {

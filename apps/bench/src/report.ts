@@ -36,9 +36,14 @@ export function renderChart(sections: readonly SectionResult[]): string {
     y += 26;
     const targets = chart.targets ?? [];
     if (targets.length > 0) {
-      const legend = targets.map((t) => `${t.label}`).join('   ');
+      const legend = targets
+        .map(
+          (t, i) =>
+            `<tspan fill="${TARGET_COLORS[i % TARGET_COLORS.length]}" font-weight="bold">- - ${escapeXml(t.label)}</tspan>`,
+        )
+        .join('   ');
       parts.push(
-        `<text x="10" y="${y + 10}" font-size="11" fill="#444">${escapeXml(`dashed lines: ${legend}; green: target met, red: missed`)}</text>`,
+        `<text x="10" y="${y + 10}" font-size="11" fill="#444">target lines: ${legend}   bars: <tspan fill="${BAR_COLOR.met}" font-weight="bold">met</tspan> / <tspan fill="${BAR_COLOR.missed}" font-weight="bold">missed</tspan></text>`,
       );
       y += 18;
     }
@@ -66,7 +71,7 @@ export function renderChart(sections: readonly SectionResult[]): string {
       }
       parts.push(
         `<text x="${(textX + 6).toFixed(1)}" y="${y + 13}" font-size="12">${escapeXml(
-          `${fmt(bar.value, bar.value < 10 ? 2 : 0)} ${chart.unit}`,
+          `${fmt(bar.value, bar.value < 10 ? 2 : 0)}${chart.unit === '×' ? '' : ' '}${chart.unit}`,
         )}</text>`,
       );
       y += barHeight;

@@ -18,14 +18,14 @@ import { type ProfiledSide, profiledRound, whereTheTimeGoes } from './throughput
 /** Workers of the closed loop, each with a session of its own (2025 wire). */
 const CONCURRENCY = 16;
 
-// Quick mode keeps the section near 2 minutes on 2 cores (a dozen pods start in ~25 s). A round's
+// Quick mode keeps the section near 1.5 minutes on 2 cores (a dozen pods start in ~20 s). A round's
 // warm-up only has to refill its fresh connections: before round 1, every variant runs once for
 // `jitWarmupMs`, unrecorded, so that no round measures a pod whose code V8 has not optimized yet.
 const QUICK: Timing & { jitWarmupMs: number } = {
   rounds: 3,
-  warmupMs: 500,
-  measureMs: 2_000,
-  jitWarmupMs: 1_000,
+  warmupMs: 300,
+  measureMs: 1_500,
+  jitWarmupMs: 500,
 };
 const FULL: Timing & { jitWarmupMs: number } = {
   rounds: 5,
