@@ -1,6 +1,7 @@
 // pnpm bench [--quick] [--only section,...]: what distribution costs, measured side by side against
 // the obvious alternatives. Starts its own Redis, PostgreSQL and DynamoDB Local, runs every section,
 // writes docs/benchmarks/README.md and chart.svg, and stops everything it started.
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { BenchContext, SectionResult } from './context.js';
 import { runListenStreams } from './listen-streams.js';
@@ -52,6 +53,8 @@ function parseArgs(argv: string[]): { quick: boolean; only: string[] } {
 async function main(): Promise<number> {
   const { quick, only } = parseArgs(process.argv.slice(2));
   const startedAt = new Date();
+  // Other work on the machine moves every figure: the report says how busy it was.
+  const loadAtStart = loadavg()[0]!;
   const log = (line: string) => console.log(line);
   const backends = await startBackends(log);
   const stop = () => backends.stop();
@@ -72,7 +75,12 @@ async function main(): Promise<number> {
     const dir = join(import.meta.dirname, '..', '..', '..', 'docs', 'benchmarks');
     await writeReport(
       dir,
-      renderReport(sections, machine, { quick, startedAt, durationS }),
+      renderReport(sections, machine, {
+        quick,
+        startedAt,
+        durationS,
+        load: [loadAtStart, loadavg()[0]!],
+      }),
       renderChart(sections),
     );
     log('\nHeadlines:');
