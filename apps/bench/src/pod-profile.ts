@@ -39,6 +39,20 @@ interface CpuProfile {
 /** Sampling interval: fine enough for requests of a few hundred µs, coarse enough to cost little. */
 const INTERVAL_US = 250;
 
+/** Which part of Node.js a `node:` frame is: the web-standard layers apart from node:http and streams. */
+function nodePart(url: string): string {
+  if (url.startsWith('node:internal/webstreams/')) return 'Node.js: web streams (ReadableStream, ...)';
+  if (url.startsWith('node:internal/deps/undici/')) return 'Node.js: undici (Request, Response, Headers)';
+  if (/^node:(_http_|http$|net$|internal\/(http|streams|stream_base|net))/.test(url)) {
+    return 'Node.js: node:http, net, node streams';
+  }
+  if (url.startsWith('node:internal/process/') || url.startsWith('node:internal/timers')) {
+    return 'Node.js: event loop (ticks, timers)';
+  }
+  // Anything else by its module: node:internal/event_target -> event_target, node:events -> events.
+  return `Node.js: ${url.replace(/^node:(internal\/)?/, '').split('/')[0]}`;
+}
+
 /** The package a sampled frame belongs to. */
 function packageOf(frame: CallFrame): string {
   const { functionName, url } = frame;
@@ -47,7 +61,7 @@ function packageOf(frame: CallFrame): string {
     if (functionName === '(program)') return 'V8: (program), native code';
     return 'V8: builtins';
   }
-  if (url.startsWith('node:')) return 'Node.js (node:http, streams, ...)';
+  if (url.startsWith('node:')) return nodePart(url);
   const workspace = /\/packages\/([^/]+)\/dist\//.exec(url);
   if (workspace) return `@mcp-session-store/${workspace[1]}`;
   const modules = [...url.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)];
