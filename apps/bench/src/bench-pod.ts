@@ -59,13 +59,15 @@ const server = createServer((req, res) => {
 server.listen(port, '127.0.0.1');
 
 let stopping = false;
-const shutdown = async (): Promise<void> => {
+const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
   if (stopping) return;
   stopping = true;
+  // Said, so that a pod stopped from outside the bench (not by its cluster) shows in the bench's log.
+  console.error(`${POD_NAME}: ${signal}, stopping`);
   server.close();
   server.closeAllConnections();
   await mcp.close();
   process.exit(0);
 };
-process.on('SIGTERM', () => void shutdown());
-process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -46,7 +46,7 @@ interface Variant extends LoadTarget {
   readonly label: string;
   readonly pods: number;
   readonly route: string;
-  /** What the variant's pods printed lately, for the log when a round has errors. */
+  /** What the variant's pods printed lately, for the error when one is gone. */
   readonly output: () => string;
 }
 
@@ -144,6 +144,23 @@ async function startVariants(ctx: BenchContext, fleet: Fleet): Promise<Variant[]
     variants.push({ key, label, wire, pods: podUrls.length, route, endpoint, podUrls, sessions, output });
   }
   return variants;
+}
+
+/**
+ * After a round with errors: if a pod of the variant no longer answers, the rest of the run would
+ * measure nothing; stop with what its pods printed (a pod stopped from outside says which signal).
+ */
+async function failIfPodsGone(variant: Variant): Promise<void> {
+  const alive = await Promise.all(
+    variant.podUrls.map((url) =>
+      fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) }).then(
+        (res) => res.ok,
+        () => false,
+      ),
+    ),
+  );
+  if (alive.every(Boolean)) return;
+  throw new Error(`throughput: a pod of ${variant.label} is gone; its pods printed:\n${variant.output()}`);
 }
 
 type Pick = (round: Round) => number;
@@ -415,8 +432,7 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionResult> {
             `${fmt(result.cpuPerRequest)} µs CPU/req` +
             (result.errors > 0 ? `, ${result.errors} errors (${result.firstError})` : ''),
         );
-        if (result.errors > 0)
-          ctx.log(`throughput: what the pods of ${variant.label} printed:\n${variant.output()}`);
+        if (result.errors > 0) await failIfPodsGone(variant);
       }
     }
     const profiles = new Map<VariantKey, readonly [ProfiledSide, ProfiledSide]>();
