@@ -1,140 +1,73 @@
-// One pod of the throughput benchmark, as its own process (started by startPodCluster): the bench
-// server on the stock SDK (VARIANT=stock) or behind our router (VARIANT=router) over STORE.
-// Listens on 127.0.0.1:$PORT, answers /healthz and /cpu, exits on SIGTERM.
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
-import { createMcpSessionRouter } from '@mcp-session-store/core/router';
-import {
-  MemoryBackend,
-  MemoryEventStore,
-  MemoryMessageBus,
-  MemorySessionStore,
-} from '@mcp-session-store/memory';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { type Adapters, adaptersFor, SHARED_BACKENDS, type SharedBackend } from './backends.js';
-import { createBenchServer } from './bench-server.js';
-import type { BenchContext } from './context.js';
+// One pod of the benchmarks, as its own process (started by startPodCluster): the bench server as
+// VARIANT says (pod-handlers-v1.ts, pod-handlers-v2.ts) over STORE. Listens on 127.0.0.1:$PORT and
+// answers, besides /mcp: /healthz; /cpu, its CPU time so far; /memory, its heap and external memory
+// after a full GC; POST /notify, a tool list change announced through the variant's notify; and
+// /profile?ms=N, where its CPU time went over the next N ms. Exits on SIGTERM.
+import { createServer } from 'node:http';
+import { POD_NAME, type PodHandler, required } from './pod-env.js';
+import { profileFor } from './pod-profile.js';
 
-const pod = process.env.POD_NAME ?? 'pod';
+// Loaded on demand: a pod imports one SDK major and, through STORE, one backend's driver, so a
+// dozen pods starting at once on a small machine load no more than they serve.
+const VARIANTS: Record<string, () => Promise<PodHandler>> = {
+  stock: async () => (await import('./pod-handlers-v1.js')).stockV1Handler(),
+  router: async () => (await import('./pod-handlers-v1.js')).routerV1Handler(),
+  'stock-v2': async () => (await import('./pod-handlers-v2.js')).stockV2Handler(),
+  'router-v2': async () => (await import('./pod-handlers-v2.js')).routerV2Handler(),
+  'stock-modern': async () => (await import('./pod-handlers-v2.js')).stockModernHandler(),
+  'dual-era': async () => (await import('./pod-handlers-v2.js')).dualEraHandler(),
+};
+
 const port = Number(process.env.PORT ?? 0);
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${pod}: ${name} is not set`);
-  return value;
-}
-
-/** Reads a JSON body (the stock transport takes it pre-parsed). */
-async function jsonBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return chunks.length === 0 ? undefined : JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
-/** The SDK documentation's way: one transport per session, kept in a Map of this process. */
-function stockHandler(): { handle: RequestListener; close(): Promise<void> } {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
-  const handle: RequestListener = async (req, res) => {
-    try {
-      const body = req.method === 'POST' ? await jsonBody(req) : undefined;
-      const sessionId = req.headers['mcp-session-id'];
-      if (typeof sessionId === 'string') {
-        const transport = transports.get(sessionId);
-        if (!transport) return void res.writeHead(404).end();
-        return void (await transport.handleRequest(req, res, body));
-      }
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => void transports.set(id, transport),
-      });
-      await createBenchServer().connect(transport);
-      await transport.handleRequest(req, res, body);
-    } catch (error) {
-      console.error(`${pod} stock: ${String(error)}`);
-      if (!res.headersSent) res.writeHead(500).end(String(error));
-    }
-  };
-  return {
-    handle,
-    async close() {
-      await Promise.allSettled([...transports.values()].map((t) => t.close()));
-    },
-  };
-}
-
-/** Adapters on a shared backend, or process memory (correct for one pod only). */
-async function adapters(store: string): Promise<Adapters> {
-  if (store === 'memory') {
-    const backend = new MemoryBackend();
-    return {
-      store: new MemorySessionStore({ backend }),
-      eventStore: new MemoryEventStore({ backend }),
-      bus: new MemoryMessageBus({ backend }),
-      driver: {},
-      async close() {},
-    };
-  }
-  if (!(SHARED_BACKENDS as readonly string[]).includes(store)) throw new Error(`unknown STORE '${store}'`);
-  // adaptersFor only reads the backends' addresses from the context.
-  const ctx: BenchContext = {
-    quick: false,
-    redisUrl: process.env.REDIS_URL ?? '',
-    databaseUrl: process.env.DATABASE_URL ?? '',
-    dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT ?? '',
-    log: () => {},
-  };
-  return adaptersFor(ctx, store as SharedBackend, required('NAMESPACE'));
-}
-
-/**
- * Our router over STORE, with the event store too, as a real deployment would run it; EVENTS=0
- * leaves it out, to compare like for like with a stock server that keeps none.
- */
-async function routerHandler(): Promise<{ handle: RequestListener; close(): Promise<void> }> {
-  const backend = await adapters(required('STORE'));
-  const router = createMcpSessionRouter({
-    store: backend.store,
-    ...(process.env.EVENTS !== '0' && { eventStore: backend.eventStore }),
-    bus: backend.bus,
-    processId: pod,
-    createServer: () => createBenchServer(),
-    keepAliveMs: 0,
-    hooks: {
-      onError: (error, { operation }) => console.error(`${pod} ${operation}: ${String(error)}`),
-    },
-  });
-  return {
-    handle: (req, res) => void router.handle(req, res),
-    async close() {
-      await router.close({ deadlineMs: 1_000 });
-      await backend.close();
-    },
-  };
-}
-
 const variant = required('VARIANT');
-if (variant !== 'stock' && variant !== 'router') throw new Error(`unknown VARIANT '${variant}'`);
-const mcp = variant === 'stock' ? stockHandler() : await routerHandler();
+const build = VARIANTS[variant];
+if (!build) throw new Error(`${POD_NAME}: unknown VARIANT '${variant}'`);
+const mcp = await build();
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const json = (value: unknown) => JSON.stringify(value);
 
 const server = createServer((req, res) => {
-  if (req.url === '/healthz') res.writeHead(200).end('ok');
-  // This process's CPU time so far (µs): the bench divides it by requests, a figure that other
-  // load on the machine slows down far less than throughput.
-  else if (req.url === '/cpu')
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(process.cpuUsage()));
-  else if (req.url?.startsWith('/mcp')) void mcp.handle(req, res);
+  const url = new URL(req.url ?? '/', 'http://pod');
+  const reply = (status: number, body: string) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+  if (url.pathname === '/healthz') res.writeHead(200).end('ok');
+  // CPU time so far (µs): the bench divides it by requests, a figure that other load on the
+  // machine slows down far less than throughput.
+  else if (url.pathname === '/cpu') reply(200, json(process.cpuUsage()));
+  else if (url.pathname === '/memory') {
+    if (!gc) return void reply(500, json({ error: 'run the pod with --expose-gc' }));
+    // Twice, a turn of the event loop apart: finalizers and weak references get to run.
+    gc();
+    setImmediate(() => {
+      gc();
+      const { heapUsed, external, rss } = process.memoryUsage();
+      reply(200, json({ heapUsed, external, rss }));
+    });
+  } else if (url.pathname === '/notify' && req.method === 'POST') {
+    if (!mcp.notifyToolsChanged) return void reply(404, json({ error: `${variant} has no notify` }));
+    mcp.notifyToolsChanged();
+    reply(200, '{}');
+  } else if (url.pathname === '/profile') {
+    profileFor(Number(url.searchParams.get('ms') ?? 1_000)).then(
+      (summary) => reply(200, json(summary)),
+      (error: unknown) => reply(500, json({ error: String(error) })),
+    );
+  } else if (url.pathname.startsWith('/mcp')) void mcp.handle(req, res);
   else res.writeHead(404).end();
 });
 server.listen(port, '127.0.0.1');
 
 let stopping = false;
-const shutdown = async (): Promise<void> => {
+const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
   if (stopping) return;
   stopping = true;
+  // Said, so that a pod stopped from outside the bench (not by its cluster) shows in the bench's log.
+  console.error(`${POD_NAME}: ${signal}, stopping`);
   server.close();
   server.closeAllConnections();
   await mcp.close();
   process.exit(0);
 };
-process.on('SIGTERM', () => void shutdown());
-process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

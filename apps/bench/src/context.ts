@@ -23,6 +23,23 @@ export interface SectionResult {
   readonly markdown: string;
   /** The section's headline ratios, for the README's "Performance" section. */
   readonly headlines: readonly string[];
-  /** Bars for the report's chart, if the section has a natural one. */
-  readonly chart?: { title: string; unit: string; bars: ReadonlyArray<{ label: string; value: number }> };
+  /** Panels for the report's chart, if the section has a natural one. */
+  readonly chart?: Chart | readonly Chart[];
+}
+
+/** One panel of the report's chart: horizontal bars. */
+export interface Chart {
+  readonly title: string;
+  readonly unit: string;
+  readonly bars: ReadonlyArray<{
+    readonly label: string;
+    readonly value: number;
+    /** Lowest and highest round, drawn as a whisker. */
+    readonly low?: number | undefined;
+    readonly high?: number | undefined;
+    /** Whether the bar meets its target (drawn green, or red if not); no target: neutral. */
+    readonly met?: boolean | undefined;
+  }>;
+  /** Target lines across the bars (panels with targets come first in the chart). */
+  readonly targets?: ReadonlyArray<{ readonly value: number; readonly label: string }> | undefined;
 }

@@ -16,13 +16,14 @@ export interface MachineInfo {
   postgres: string;
   dynamodbLocal: string;
   sdk: string;
+  sdkV2: string;
 }
 
 const require = createRequire(import.meta.url);
 
 /** A package's version, from the package.json above its resolved entry (its exports may hide it). */
-function packageVersion(name: string, entry: string): string {
-  let dir = dirname(require.resolve(`${name}/${entry}`));
+function packageVersion(name: string, entry?: string): string {
+  let dir = dirname(require.resolve(entry === undefined ? name : `${name}/${entry}`));
   for (; dir !== dirname(dir); dir = dirname(dir)) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
@@ -61,6 +62,7 @@ export async function describeMachine(ctx: BenchContext): Promise<MachineInfo> {
       postgres: rows[0]?.server_version ?? 'unknown',
       dynamodbLocal: dynamodbLocalVersion(),
       sdk: packageVersion('@modelcontextprotocol/sdk', 'server/mcp.js'),
+      sdkV2: packageVersion('@modelcontextprotocol/server'),
     };
   } finally {
     redis.disconnect();

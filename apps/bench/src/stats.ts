@@ -23,3 +23,21 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/** A ratio measured per round: the median over rounds, and the lowest and highest round. */
+export interface PairedRatio {
+  readonly median: number;
+  readonly low: number;
+  readonly high: number;
+  /** Each round's ratio, in round order. */
+  readonly rounds: readonly number[];
+}
+
+/**
+ * `of[i] / to[i]` per round (both measured in that round, close together), then the median over
+ * rounds: drifting background load cancels out better than in a ratio of two medians.
+ */
+export function pairedRatio(of: readonly number[], to: readonly number[]): PairedRatio {
+  const rounds = of.map((value, i) => value / to[i]!);
+  return { median: median(rounds), low: Math.min(...rounds), high: Math.max(...rounds), rounds };
+}

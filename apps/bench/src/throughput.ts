@@ -1,274 +1,189 @@
-// End-to-end throughput and latency of tools/call: the stock SDK against our router on each backend,
-// with and without sticky sessions. Every pod is a process of its own (bench-pod.ts); a closed-loop
-// load generator in this process drives one variant at a time, rounds interleaved, medians reported.
-import { type Agent, Agent as HttpAgent, request as httpRequest } from 'node:http';
+// End-to-end throughput and latency of tools/call: the stock SDK against our router, on both SDK
+// majors, the 2026-07-28 wire (our dual-era handler against the stock `createMcpHandler`), and the
+// router on each backend with and without sticky sessions. Every pod is a process of its own
+// (bench-pod.ts); a closed-loop load generator in this process (load-generator.ts) drives one
+// variant at a time, rounds interleaved, medians reported, issue 17's targets judged.
+
+import { Agent } from 'node:http';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { type PodClusterHandle, startPodCluster, startRoundRobinBalancer } from '@mcp-session-store/testing';
-import type { BenchContext, SectionResult } from './context.js';
+import type { PodClusterHandle } from '@mcp-session-store/testing';
+import type { BenchContext, Chart, SectionResult } from './context.js';
+import { callEcho, type LoadTarget, type Round, runRound, type Timing, type Wire } from './load-generator.js';
 import { openSession } from './mcp-http.js';
-import { fmt, median, percentile, table } from './stats.js';
+import { Fleet, startAll } from './pod-fleet.js';
+import { fmt, median, pairedRatio, table } from './stats.js';
+import { CPU_TARGET, cpuVerdict, THROUGHPUT_TARGET, throughputVerdict } from './targets.js';
+import { type ProfiledSide, profilePair, whereTheTimeGoes } from './throughput-profile.js';
 
-/** Workers of the closed loop, each with a session of its own. */
+/** Profiled rounds per side of a pair that missed a target (full run only), and their timing. */
+const PROFILE_TURNS = 3;
+const PROFILE_TIMING: Timing = { rounds: 1, warmupMs: 1_000, measureMs: 4_000 };
+
+/** Workers of the closed loop, each with a session of its own (2025 wire). */
 const CONCURRENCY = 16;
-/** A request slower than this counts as an error (a hung pod must not hang the run). */
-const REQUEST_TIMEOUT_MS = 10_000;
 
-interface Timing {
-  readonly rounds: number;
-  readonly warmupMs: number;
-  readonly measureMs: number;
-}
-
-// Quick mode keeps the section near 70 s on 2 cores (pods start in ~10 s). The warm-up only has to
-// refill the round's fresh connections: the pods stay up, and JIT-warm, between rounds.
-const QUICK: Timing = { rounds: 3, warmupMs: 500, measureMs: 2_500 };
-const FULL: Timing = { rounds: 5, warmupMs: 1_000, measureMs: 8_000 };
-
-const HEADERS = {
-  'content-type': 'application/json',
-  accept: 'application/json, text/event-stream',
-  'mcp-protocol-version': '2025-11-25',
+// Quick mode keeps the section near 1.5 minutes on 2 cores (a dozen pods start in ~20 s). A round's
+// warm-up only has to refill its fresh connections: before round 1, every variant runs once for
+// `jitWarmupMs`, unrecorded, so that no round measures a pod whose code V8 has not optimized yet.
+const QUICK: Timing & { jitWarmupMs: number } = {
+  rounds: 3,
+  warmupMs: 300,
+  measureMs: 1_500,
+  jitWarmupMs: 500,
+};
+const FULL: Timing & { jitWarmupMs: number } = {
+  rounds: 5,
+  warmupMs: 1_000,
+  measureMs: 8_000,
+  jitWarmupMs: 3_000,
 };
 
-type VariantKey = 'a' | 'b' | 'c' | 'd' | 'e1' | 'e2';
+type VariantKey = 'a' | 'b' | 'a2' | 'b2' | 's' | 'm' | 'c' | 'd' | 'e1' | 'e2';
 
 /** A variant as measured: where its load goes and the sessions the workers use there. */
-interface Variant {
+interface Variant extends LoadTarget {
   readonly key: VariantKey;
   readonly label: string;
   readonly pods: number;
   readonly route: string;
-  readonly endpoint: string;
-  /** The pods' own base URLs, for their CPU counters. */
-  readonly podUrls: readonly string[];
-  readonly sessions: readonly string[];
+  /** What the variant's pods printed lately, for the error when one is gone. */
+  readonly output: () => string;
 }
 
-/** One variant's figures in one round. */
-interface Round {
-  readonly rps: number;
-  readonly p50: number;
-  readonly p99: number;
-  /** CPU time of the pods (all of them) per counted response, in µs. */
-  readonly cpuPerRequest: number;
-  readonly errors: number;
-  readonly firstError: string | undefined;
-}
+/** The pairs issue 17 sets targets for: ours / stock, 1 process each, direct. */
+const HEADLINE_PAIRS = [
+  { of: 'b', to: 'a', name: 'SDK 1.x: router / stock session map', short: 'SDK 1.x router/stock' },
+  { of: 'b2', to: 'a2', name: 'SDK v2: router / stock session map', short: 'SDK v2 router/stock' },
+  {
+    of: 'm',
+    to: 's',
+    name: '2026-07-28: dual-era modern path / stock createMcpHandler',
+    short: '2026 modern/stock',
+  },
+] as const satisfies ReadonlyArray<{ of: VariantKey; to: VariantKey; name: string; short: string }>;
 
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Back-to-back groups of a round: each headline pair, the affinity pair, then the other backends. */
+const GROUPS: readonly VariantKey[][] = [['a', 'b'], ['a2', 'b2'], ['s', 'm'], ['c', 'd'], ['e1'], ['e2']];
 
-/** One tools/call of `echo`, read to the end; resolves to an error description, or undefined if it worked. */
-function callEcho(agent: Agent, target: URL, sessionId: string, id: number): Promise<string | undefined> {
-  const body = JSON.stringify({
-    jsonrpc: '2.0',
-    id,
-    method: 'tools/call',
-    params: { name: 'echo', arguments: { text: 'x' } },
-  });
-  return new Promise((resolve) => {
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        agent,
-        headers: { ...HEADERS, 'mcp-session-id': sessionId, 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error) => resolve(error.message));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve(
-            res.statusCode === 200 && text.includes('"result"')
-              ? undefined
-              : `HTTP ${res.statusCode} ${text.slice(0, 160)}`,
-          );
-        });
-      },
-    );
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', (error) => resolve(error.message));
-    req.end(body);
-  });
-}
-
-/** The pods' CPU time so far (user + system, µs), summed; NaN if a pod does not answer. */
-async function podCpu(podUrls: readonly string[]): Promise<number> {
-  try {
-    const usages = await Promise.all(
-      podUrls.map(async (url) => {
-        const res = await fetch(`${url}/cpu`);
-        const { user, system } = (await res.json()) as NodeJS.CpuUsage;
-        return user + system;
-      }),
-    );
-    return usages.reduce((a, b) => a + b, 0);
-  } catch {
-    return Number.NaN;
+/** The workers' sessions on a 2025 endpoint, or as many session-less workers on the 2026 wire. */
+async function workers(wire: Wire, endpoint: string): Promise<Array<string | null>> {
+  if (wire === '2026') {
+    // Fail before round 1 if the 2026 request does not get its result.
+    const agent = new Agent();
+    const error = await callEcho(agent, new URL(endpoint), '2026', null, 0).finally(() => agent.destroy());
+    if (error) throw new Error(`2026-07-28 tools/call on ${endpoint}: ${error}`);
+    return Array.from({ length: CONCURRENCY }, () => null);
   }
-}
-
-/**
- * One round on one variant: every worker loops on its session for warm-up + measure. Counted are
- * the responses that complete inside the measured window (unbiased in a steady state), with the
- * latency of each. A fresh agent per round: idle kept-alive sockets from an earlier round may have
- * been closed by the server in the meantime.
- */
-async function runRound(variant: Variant, timing: Timing): Promise<Round> {
-  const agent = new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const target = new URL(variant.endpoint);
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  const measureFrom = performance.now() + timing.warmupMs;
-  const end = measureFrom + timing.measureMs;
-  // The pods' CPU counters at both edges of the measured window, read while the load runs.
-  const cpuAt = (at: number) => delay(at - performance.now()).then(() => podCpu(variant.podUrls));
-  const cpuBefore = cpuAt(measureFrom);
-  const cpuAfter = cpuAt(end);
-  const worker = async (sessionId: string) => {
-    for (let id = 1; ; id++) {
-      const started = performance.now();
-      if (started >= end) return;
-      const error = await callEcho(agent, target, sessionId, id);
-      const finished = performance.now();
-      if (error === undefined) {
-        if (finished >= measureFrom && finished <= end) latencies.push(finished - started);
-        continue;
-      }
-      // Counted during the warm-up too: any failure makes the variant's figures suspect.
-      errors++;
-      firstError ??= error;
-      // A failing endpoint answers fast: without a pause, errors would spin and starve the others.
-      await delay(10);
-    }
-  };
-  try {
-    await Promise.all(variant.sessions.map(worker));
-  } finally {
-    agent.destroy();
-  }
-  const cpu = (await cpuAfter) - (await cpuBefore);
-  return {
-    rps: latencies.length / (timing.measureMs / 1_000),
-    p50: percentile(latencies, 0.5),
-    p99: percentile(latencies, 0.99),
-    cpuPerRequest: cpu / latencies.length,
-    errors,
-    firstError,
-  };
-}
-
-async function openSessions(endpoint: string): Promise<string[]> {
   const sessions: string[] = [];
   for (let i = 0; i < CONCURRENCY; i++) sessions.push(await openSession(endpoint));
   return sessions;
 }
 
-/** The running pods and balancers; `stop` ends every one of them, whatever failed. */
-class Fleet {
-  private readonly stops: Array<() => Promise<void>> = [];
-
-  async cluster(pods: number, env: Record<string, string>): Promise<PodClusterHandle> {
-    const cluster = await startPodCluster({
-      command: [process.execPath, '--import', 'tsx', join(import.meta.dirname, 'bench-pod.ts')],
-      pods,
-      env,
-      // Eight pods compile their TypeScript at once on a small machine.
-      readyTimeoutMs: 60_000,
-    });
-    this.stops.push(() => cluster.stop());
-    return cluster;
-  }
-
-  async affinityBalancer(cluster: PodClusterHandle): Promise<string> {
-    const balancer = await startRoundRobinBalancer(
-      cluster.pods.map((pod) => pod.url),
-      { affinity: 'session' },
-    );
-    this.stops.push(() => balancer.stop());
-    return balancer.url;
-  }
-
-  async stop(): Promise<void> {
-    await Promise.allSettled(this.stops.map((stop) => stop()));
-  }
-}
-
 /** Starts every variant's pods at once (idle until measured) and opens the workers' sessions. */
 async function startVariants(ctx: BenchContext, fleet: Fleet): Promise<Variant[]> {
-  const router = (store: string, namespace: string) => ({
-    VARIANT: 'router',
+  const ours = (variant: string, store: string, namespace: string) => ({
+    VARIANT: variant,
     STORE: store,
     NAMESPACE: namespace,
   });
-  const started = await Promise.allSettled([
-    fleet.cluster(1, { VARIANT: 'stock' }),
-    // Like the stock server (a), no event store: (b)/(a) is the price of the router alone.
-    fleet.cluster(1, { ...router('memory', 'bench-throughput-memory'), EVENTS: '0' }),
-    fleet.cluster(2, { ...router('redis', 'bench-throughput-redis'), REDIS_URL: ctx.redisUrl }),
-    fleet.cluster(2, { ...router('postgres', 'bench-throughput-pg'), DATABASE_URL: ctx.databaseUrl }),
-    fleet.cluster(2, {
-      ...router('dynamodb', 'bench-throughput-ddb'),
-      DYNAMODB_ENDPOINT: ctx.dynamodbEndpoint,
-    }),
-  ]);
-  const failed = started.find((result) => result.status === 'rejected');
-  if (failed) throw failed.reason;
-  const [stock, memory, redis, postgres, dynamodb] = started.map(
-    (result) => (result as PromiseFulfilledResult<PodClusterHandle>).value,
-  ) as [PodClusterHandle, PodClusterHandle, PodClusterHandle, PodClusterHandle, PodClusterHandle];
+  // Like the stock servers, the one-process variants of ours keep no event store: each headline
+  // ratio is the price of the router (or the dual-era handler) alone.
+  const [stock, memory, stockV2, memoryV2, stockModern, dualEra, redis, postgres, dynamodb] = (await startAll(
+    fleet,
+    [
+      [1, { VARIANT: 'stock' }],
+      [1, { ...ours('router', 'memory', 'bench-throughput-memory'), EVENTS: '0' }],
+      [1, { VARIANT: 'stock-v2' }],
+      [1, { ...ours('router-v2', 'memory', 'bench-throughput-memory-v2'), EVENTS: '0' }],
+      [1, { VARIANT: 'stock-modern' }],
+      [1, { ...ours('dual-era', 'memory', 'bench-throughput-dual-era'), EVENTS: '0' }],
+      [2, { ...ours('router', 'redis', 'bench-throughput-redis'), REDIS_URL: ctx.redisUrl }],
+      [2, { ...ours('router', 'postgres', 'bench-throughput-pg'), DATABASE_URL: ctx.databaseUrl }],
+      [2, { ...ours('router', 'dynamodb', 'bench-throughput-ddb'), DYNAMODB_ENDPOINT: ctx.dynamodbEndpoint }],
+    ],
+  )) as [
+    PodClusterHandle,
+    PodClusterHandle,
+    PodClusterHandle,
+    PodClusterHandle,
+    PodClusterHandle,
+    PodClusterHandle,
+    PodClusterHandle,
+    PodClusterHandle,
+    PodClusterHandle,
+  ];
   // (d) is the same two pods as (c): only the balancer's routing differs.
   const pinned = await fleet.affinityBalancer(redis);
-  // [key, label, its pods, route, where the load goes]
-  const specs: Array<[VariantKey, string, PodClusterHandle, string, string]> = [
-    ['a', '(a) stock SDK, in-memory session map', stock, 'direct', stock.pods[0]!.url],
-    ['b', '(b) router, memory store, no event store', memory, 'direct', memory.pods[0]!.url],
-    ['c', '(c) router, Redis', redis, 'round robin', redis.url],
-    ['d', '(d) router, Redis', redis, 'session affinity', pinned],
-    ['e1', '(e1) router, PostgreSQL', postgres, 'round robin', postgres.url],
-    ['e2', '(e2) router, DynamoDB Local', dynamodb, 'round robin', dynamodb.url],
+  const direct = (cluster: PodClusterHandle) => cluster.pods[0]!.url;
+  // [key, label, wire, its pods, route, where the load goes]
+  const specs: Array<[VariantKey, string, Wire, PodClusterHandle, string, string]> = [
+    ['a', '(a) SDK 1.x stock, in-memory session map', '2025', stock, 'direct', direct(stock)],
+    ['b', '(b) SDK 1.x router, memory store, no event store', '2025', memory, 'direct', direct(memory)],
+    ['a2', '(a2) SDK v2 stock, in-memory session map', '2025', stockV2, 'direct', direct(stockV2)],
+    ['b2', '(b2) SDK v2 router, memory store, no event store', '2025', memoryV2, 'direct', direct(memoryV2)],
+    [
+      's',
+      '(s) SDK v2 stock createMcpHandler, 2026-07-28',
+      '2026',
+      stockModern,
+      'direct',
+      direct(stockModern),
+    ],
+    ['m', '(m) dual-era handler, 2026-07-28 path', '2026', dualEra, 'direct', direct(dualEra)],
+    ['c', '(c) SDK 1.x router, Redis', '2025', redis, 'round robin', redis.url],
+    ['d', '(d) SDK 1.x router, Redis', '2025', redis, 'session affinity', pinned],
+    ['e1', '(e1) SDK 1.x router, PostgreSQL', '2025', postgres, 'round robin', postgres.url],
+    ['e2', '(e2) SDK 1.x router, DynamoDB Local', '2025', dynamodb, 'round robin', dynamodb.url],
   ];
   const variants: Variant[] = [];
-  for (const [key, label, cluster, route, base] of specs) {
+  for (const [key, label, wire, cluster, route, base] of specs) {
     const endpoint = `${base}/mcp`;
     const podUrls = cluster.pods.map((pod) => pod.url);
-    const sessions = await openSessions(endpoint);
-    variants.push({ key, label, pods: podUrls.length, route, endpoint, podUrls, sessions });
+    const sessions = await workers(wire, endpoint);
+    const output = () => cluster.pods.map((pod, i) => `${pod.name}: ${cluster.output(i)}`).join('\n');
+    variants.push({ key, label, wire, pods: podUrls.length, route, endpoint, podUrls, sessions, output });
   }
   return variants;
 }
 
-type Pick = (round: Round) => number;
-
-const medianOf = (rounds: readonly Round[], pick: Pick): number => median(rounds.map(pick));
-
 /**
- * `of / to` per round (both ran in that round, a minute apart at most), then the median over
- * rounds: drifting background load cancels out better than in a ratio of two medians.
+ * After a round with errors: if a pod of the variant no longer answers, the rest of the run would
+ * measure nothing; stop with what its pods printed (a pod stopped from outside says which signal).
  */
-function pairedRatio(of: readonly Round[], to: readonly Round[], pick: Pick) {
-  const ratios = of.map((round, i) => pick(round) / pick(to[i]!));
-  return { median: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
+async function failIfPodsGone(variant: Variant): Promise<void> {
+  const alive = await Promise.all(
+    variant.podUrls.map((url) =>
+      fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) }).then(
+        (res) => res.ok,
+        () => false,
+      ),
+    ),
+  );
+  if (alive.every(Boolean)) return;
+  throw new Error(`throughput: a pod of ${variant.label} is gone; its pods printed:\n${variant.output()}`);
 }
+
+type Pick = (round: Round) => number;
+const rps: Pick = (r) => r.rps;
+const p50: Pick = (r) => r.p50;
+const p99: Pick = (r) => r.p99;
+const cpu: Pick = (r) => r.cpuPerRequest;
 
 const x = (n: number): string => `${fmt(n, 2)}×`;
 
-function report(
-  variants: readonly Variant[],
-  results: ReadonlyMap<VariantKey, readonly Round[]>,
-  timing: Timing,
-): SectionResult {
-  const rounds = (key: VariantKey) => results.get(key)!;
-  const ratioOf = (of: VariantKey, to: VariantKey, pick: Pick) => pairedRatio(rounds(of), rounds(to), pick);
-  const rps: Pick = (r) => r.rps;
-  const p50: Pick = (r) => r.p50;
-  const p99: Pick = (r) => r.p99;
-  const cpu: Pick = (r) => r.cpuPerRequest;
+interface Results {
+  readonly variants: readonly Variant[];
+  readonly rounds: ReadonlyMap<VariantKey, readonly Round[]>;
+  /** Profiles of the headline pairs that missed a target: [ours, stock]. */
+  readonly profiles: ReadonlyMap<VariantKey, readonly [ProfiledSide, ProfiledSide]>;
+}
+
+function report(results: Results, timing: Timing & { jitWarmupMs: number }): SectionResult {
+  const { variants, profiles } = results;
+  const rounds = (key: VariantKey) => results.rounds.get(key)!;
+  const medianOf = (key: VariantKey, pick: Pick): number => median(rounds(key).map(pick));
+  const ratioOf = (of: VariantKey, to: VariantKey, pick: Pick) =>
+    pairedRatio(rounds(of).map(pick), rounds(to).map(pick));
 
   const errorNotes: string[] = [];
   const rows = variants.map((v) => {
@@ -280,17 +195,19 @@ function report(
       v.label,
       String(v.pods),
       v.route,
-      fmt(medianOf(rs, rps)),
-      fmt(medianOf(rs, p50), 2),
-      fmt(medianOf(rs, p99), 2),
-      fmt(medianOf(rs, cpu)),
+      fmt(medianOf(v.key, rps)),
+      fmt(medianOf(v.key, p50), 2),
+      fmt(medianOf(v.key, p99), 2),
+      fmt(medianOf(v.key, cpu)),
       errors === 0 ? '0' : `**${fmt(errors)}**`,
       rs.map((r) => fmt(r.rps)).join(' / '),
     ];
   });
 
   const comparisons: Array<[string, VariantKey, VariantKey]> = [
-    ['(b)/(a): our router (memory store) vs the stock SDK, 1 process, direct', 'b', 'a'],
+    ['(b)/(a): SDK 1.x, our router (memory store) vs the stock SDK, 1 process, direct', 'b', 'a'],
+    ['(b2)/(a2): SDK v2, our router (memory store) vs the stock SDK, 1 process, direct', 'b2', 'a2'],
+    ['(m)/(s): 2026-07-28, our dual-era handler vs the stock createMcpHandler, 1 process, direct', 'm', 's'],
     ['(c)/(d): round robin vs ideal affinity, Redis, 2 pods (the price of no sticky sessions)', 'c', 'd'],
     ['(e1)/(c): PostgreSQL vs Redis, round robin, 2 pods', 'e1', 'c'],
     ['(e2)/(c): DynamoDB Local vs Redis, round robin, 2 pods', 'e2', 'c'],
@@ -299,40 +216,72 @@ function report(
     const r = ratioOf(of, to, pick);
     return `${x(r.median)} (${fmt(r.low, 2)}–${fmt(r.high, 2)})`;
   };
-  const ratioRows = comparisons.map(([label, of, to]) => [
-    label,
+  const ratioRows = comparisons.map(([name, of, to]) => [
+    name,
     cell(of, to, rps),
     cell(of, to, p50),
     cell(of, to, p99),
     cell(of, to, cpu),
   ]);
 
+  const verdicts = HEADLINE_PAIRS.map((pair) => ({
+    pair,
+    throughput: throughputVerdict(ratioOf(pair.of, pair.to, rps)),
+    cpu: cpuVerdict(ratioOf(pair.of, pair.to, cpu), medianOf(pair.to, cpu)),
+  }));
+  const targetRows = verdicts.map((v) => [v.pair.name, v.throughput.text, v.cpu.text]);
+  const profileParts = HEADLINE_PAIRS.flatMap((pair) => {
+    const sides = profiles.get(pair.of);
+    if (!sides) return [];
+    const [ours, stock] = sides;
+    return [
+      `#### ${pair.name}`,
+      '',
+      `Profiled: ${PROFILE_TURNS} rounds of ${fmt(PROFILE_TIMING.measureMs / 1_000, 1)} s per side, alternating; ${fmt(stock.requests)} responses on the stock side, ${fmt(ours.requests)} on ours.`,
+      '',
+      whereTheTimeGoes(ours, stock),
+      '',
+    ];
+  });
+  const anyMissed = verdicts.some((v) => !v.throughput.met || !v.cpu.met);
+
   const markdown = [
     'A closed-loop load generator (`node:http`, one keep-alive agent, no dependencies) runs in the bench process: ' +
-      `${CONCURRENCY} workers, each with a session of its own opened beforehand, each sending \`tools/call\` of ` +
-      '`echo` back to back and reading the whole response (HTTP 200 with a `result`, anything else is an error). ' +
-      `A round is ${fmt(timing.warmupMs / 1_000, 1)} s of warm-up (not recorded), then ` +
+      `${CONCURRENCY} workers, each sending \`tools/call\` of \`echo\` back to back and reading the whole ` +
+      'response (HTTP 200 with a `result` holding the echoed text, anything else is an error). On the 2025 wire ' +
+      'each worker has a session of its own, opened beforehand; on the 2026-07-28 wire there is no session: ' +
+      'every request carries the `_meta` envelope (protocol version, client info, capabilities) and the ' +
+      "`Mcp-Method` / `Mcp-Name` headers, as SDK v2's own client sends them (`wire-2026.ts`). " +
+      `Before round 1, every variant runs once for ${fmt(timing.jitWarmupMs / 1_000, 1)} s, unrecorded (JIT ` +
+      `warm-up). A round is ${fmt(timing.warmupMs / 1_000, 1)} s of warm-up (not recorded: fresh connections), then ` +
       `${fmt(timing.measureMs / 1_000, 1)} s measured: req/s counts the responses completed inside the measured ` +
       'window, p50/p99 are over every one of them; errors are counted over the whole round. ' +
-      `${timing.rounds} rounds; each round runs every variant in turn, the two sides of each of the first two ` +
-      'ratios back to back, the order rotated from round to round; the table shows medians over rounds. ' +
-      "Pod CPU µs/req is the pods' own CPU time (`process.cpuUsage()`, " +
+      `${timing.rounds} rounds; each round runs every variant in turn, the two sides of each of the first four ` +
+      'ratios back to back, the groups rotated and the pairs swapped from round to round; the table shows ' +
+      "medians over rounds. Pod CPU µs/req is the pods' own CPU time (`process.cpuUsage()`, " +
       "summed over the variant's pods) across the measured window, per response: other load on the machine " +
       'stretches wall time far more than CPU time, so it is the steadiest figure here (it leaves out the ' +
       "balancer and the backends' own servers).",
     '',
-    'Every variant serves the same bench server from processes of its own (`bench-pod.ts`), all started before ' +
-      'round 1 and idle while another variant is measured. (a) and (b) are reached directly; (c)–(e) through ' +
-      'the in-process round-robin balancer of `@mcp-session-store/testing`, and (d) through the same balancer ' +
-      'code with ideal session affinity, in front of the same two pods as (c). (a) keeps no event store (the ' +
-      "SDK documentation's session map) and neither does (b), so (b)/(a) is the router alone; (c)–(e) run " +
-      'with the event store on (resumable streams), as a deployment would. Pods of the other variants are ' +
-      'idle while a variant is measured, except that the DynamoDB pods keep polling their bus inbox (every ' +
-      '50 ms, against DynamoDB Local): a small background load in every round. Everything (load generator, balancer, pods, ' +
-      `redis-server, PostgreSQL, DynamoDB Local: a JVM emulator, not AWS) shares one machine of ${availableParallelism()} ` +
-      'cores, so absolute figures belong to this machine and this run: compare rows, not runs. The balancer ' +
-      "costs a hop and CPU in the generator's process, which is why (b) is compared with (a) (both direct) and " +
-      '(c) with (d) (both balanced), never across.',
+    'Every variant serves the same bench server (one `echo` tool; `bench-server.ts` on SDK 1.x, its twin ' +
+      '`bench-server-v2.ts` on SDK v2) from processes of its own (`bench-pod.ts`), all started before round 1 and ' +
+      'idle while another variant is measured. (a)/(b), (a2)/(b2) and (s)/(m) are reached directly; (c)–(e) ' +
+      'through the in-process round-robin balancer of `@mcp-session-store/testing`, and (d) through the same ' +
+      'balancer code with ideal session affinity, in front of the same two pods as (c). The stock sessionful ' +
+      "servers (a) and (a2) are each SDK's documented session map (one transport and server per session in a " +
+      '`Map`, `StreamableHTTPServerTransport` on 1.x, `NodeStreamableHTTPServerTransport` on v2, no event ' +
+      'store); (b) is `createMcpSessionRouter` and (b2) `createMcpSessionHandler`, each on the memory store ' +
+      "with no event store, so (b)/(a) and (b2)/(a2) are the router alone. (s) is v2's `createMcpHandler` " +
+      '(a fresh server per request) behind `toNodeHandler`; (m) is our `createMcpDualEraHandler` (memory store, ' +
+      'no event store) through its own `handle`: every 2026-07-28 request goes through its checks and ' +
+      'classification, then to the same `createMcpHandler` inside. Ours run through their own node:http entry ' +
+      '(`handle`). (c)–(e) run with the event store on (resumable streams), as a deployment would. Pods of ' +
+      'the other variants are idle while a variant is measured, except that the DynamoDB pods keep polling ' +
+      'their bus inbox (every 50 ms, against DynamoDB Local): a small background load in every round. ' +
+      'Everything (load generator, balancer, pods, redis-server, PostgreSQL, DynamoDB Local: a JVM emulator, ' +
+      `not AWS) shares one machine of ${availableParallelism()} cores, so absolute figures belong to this ` +
+      "machine and this run: compare rows, not runs. The balancer costs a hop and CPU in the generator's " +
+      'process, which is why direct variants are compared with direct ones and (c) with (d), never across.',
     '',
     table(
       ['variant', 'pods', 'route', 'req/s', 'p50 ms', 'p99 ms', 'pod CPU µs/req', 'errors', 'req/s by round'],
@@ -344,44 +293,113 @@ function report(
       'parentheses the lowest and highest round. Above 1× means more req/s, slower latency or more CPU.',
     '',
     table(['comparison', 'req/s', 'p50', 'p99', 'pod CPU/req'], ratioRows),
+    '',
+    '### Targets (issue 17)',
+    '',
+    `Ours against the stock SDK, same run: throughput at least ${x(THROUGHPUT_TARGET)}, CPU per request at ` +
+      `most ${x(CPU_TARGET)}, judged on the median over rounds (the rounds that met it are counted too).`,
+    '',
+    table(
+      ['pair', `throughput (≥ ${x(THROUGHPUT_TARGET)})`, `CPU per request (≤ ${x(CPU_TARGET)})`],
+      targetRows,
+    ),
+    ...(anyMissed
+      ? [
+          '',
+          '### Where the time goes',
+          '',
+          'For each pair that missed a target: more rounds on each side after the measured ones ' +
+            `(${PROFILE_TURNS} per side, ${fmt(PROFILE_TIMING.measureMs / 1_000, 1)} s each, alternating), with V8's sampling ` +
+            'profiler on in the pod over each measured window (`pod-profile.ts`, a sample every 250 µs). Self time ' +
+            'on the main thread is summed by the package the sampled function belongs to (workspace packages by ' +
+            "their `dist/`, Node.js by its internal module), and each package's share of the samples is applied to " +
+            'the CPU time the pod used in those rounds (`process.cpuUsage()`): the profiler samples wall time, which ' +
+            'a busy machine inflates whenever the pod waits for a core. The profiler slows the pod, so these rounds ' +
+            'count for no ratio; they show where the difference sits, not its exact size. `V8: builtins` is native ' +
+            'code called from JavaScript (JSON, promises, regular expressions).',
+          '',
+          ...(profileParts.length > 0
+            ? profileParts
+            : ['(no profile: profiles are taken in the full run only, `pnpm bench`)', '']),
+        ]
+      : []),
   ].join('\n');
 
   const errorsIn = (...keys: VariantKey[]) =>
     keys.some((key) => rounds(key).some((r) => r.errors > 0)) ? ' (with errors: see the table)' : '';
+  const headline = (v: (typeof verdicts)[number]) => {
+    const { of, to } = v.pair;
+    const state = (met: boolean) => (met ? 'met' : 'missed');
+    return (
+      `${v.pair.name}: ${x(ratioOf(of, to, rps).median)} the throughput ` +
+      `(${fmt(ratioOf(of, to, rps).low, 2)}–${fmt(ratioOf(of, to, rps).high, 2)}; target ≥ ${x(THROUGHPUT_TARGET)} ${state(v.throughput.met)}), ` +
+      `${x(ratioOf(of, to, cpu).median)} the CPU per request ` +
+      `(${fmt(ratioOf(of, to, cpu).low, 2)}–${fmt(ratioOf(of, to, cpu).high, 2)}; target ≤ ${x(CPU_TARGET)} ${state(v.cpu.met)}), ` +
+      `p99 ${x(ratioOf(of, to, p99).median)} (same run)${errorsIn(of, to)}`
+    );
+  };
+  const headlineChart: Chart = {
+    title: `Headline ratios, ours / stock, same run (median over rounds; whiskers: lowest–highest round)`,
+    unit: '×',
+    targets: [
+      { value: THROUGHPUT_TARGET, label: `throughput ≥ ${x(THROUGHPUT_TARGET)}` },
+      { value: CPU_TARGET, label: `CPU ≤ ${x(CPU_TARGET)}` },
+    ],
+    bars: verdicts.flatMap((v) => {
+      const t = ratioOf(v.pair.of, v.pair.to, rps);
+      const c = ratioOf(v.pair.of, v.pair.to, cpu);
+      return [
+        {
+          label: `${v.pair.short}: throughput`,
+          value: t.median,
+          low: t.low,
+          high: t.high,
+          met: v.throughput.met,
+        },
+        {
+          label: `${v.pair.short}: CPU per request`,
+          value: c.median,
+          low: c.low,
+          high: c.high,
+          met: v.cpu.met,
+        },
+      ];
+    }),
+  };
   return {
     id: 'throughput',
     title: 'End-to-end throughput and latency',
     markdown,
     headlines: [
-      `router, 1 pod, memory store: ${x(ratioOf('b', 'a', rps).median)} the stock SDK's tools/call ` +
-        `throughput, p99 ${x(ratioOf('b', 'a', p99).median)}, CPU per request ` +
-        `${x(ratioOf('b', 'a', cpu).median)} (same run)${errorsIn('a', 'b')}`,
+      ...verdicts.map(headline),
       `no sticky sessions (round robin) vs ideal affinity, Redis, 2 pods: ${x(ratioOf('c', 'd', rps).median)} ` +
         `throughput, p99 ${x(ratioOf('c', 'd', p99).median)}, CPU per request ` +
         `${x(ratioOf('c', 'd', cpu).median)}${errorsIn('c', 'd')}`,
       `round robin on PostgreSQL / DynamoDB Local instead of Redis: ${x(ratioOf('e1', 'c', rps).median)} / ` +
         `${x(ratioOf('e2', 'c', rps).median)} throughput${errorsIn('c', 'e1', 'e2')}`,
     ],
-    chart: {
-      title: 'tools/call throughput',
-      unit: 'req/s',
-      bars: variants.map((v) => ({
-        label: `${v.label}, ${v.route}`,
-        value: Math.round(medianOf(rounds(v.key), rps)),
-      })),
-    },
+    chart: [
+      headlineChart,
+      {
+        title: 'tools/call throughput',
+        unit: 'req/s',
+        bars: variants.map((v) => ({
+          label: `${v.label}, ${v.route}`,
+          value: Math.round(medianOf(v.key, rps)),
+        })),
+      },
+    ],
   };
 }
 
 /**
- * The variants of round `round`. The two sides of each headline ratio run back to back, so a burst
- * of other load rarely hits one side only; the groups rotate, and the pairs swap, from round to
- * round, so no variant always runs first or right after the heaviest one.
+ * The variants of round `round`. The two sides of each pair run back to back, so a burst of other
+ * load rarely hits one side only; the groups rotate, and the pairs swap, from round to round, so no
+ * variant always runs first or right after the heaviest one.
  */
 function roundOrder(variants: readonly Variant[], round: number): Variant[] {
   const byKey = new Map(variants.map((v) => [v.key, v]));
-  const groups: VariantKey[][] = [['a', 'b'], ['c', 'd'], ['e1'], ['e2']];
-  const rotated = groups.map((_, i) => groups[(i + round) % groups.length]!);
+  const rotated = GROUPS.map((_, i) => GROUPS[(i + round) % GROUPS.length]!);
   return rotated
     .flatMap((group) => (round % 2 === 1 ? [...group].reverse() : group))
     .map((key) => byKey.get(key)!);
@@ -392,26 +410,53 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionResult> {
   const fleet = new Fleet();
   const started = performance.now();
   try {
-    ctx.log('throughput: starting 8 pods (stock, memory, Redis, PostgreSQL, DynamoDB)...');
+    ctx.log('throughput: starting 12 pods (SDK 1.x, SDK v2, 2026-07-28, Redis, PostgreSQL, DynamoDB)...');
     const variants = await startVariants(ctx, fleet);
     ctx.log(
       `throughput: pods ready and sessions open after ${fmt((performance.now() - started) / 1_000, 1)} s`,
     );
-    const results = new Map<VariantKey, Round[]>(variants.map((v) => [v.key, []]));
+    for (const variant of variants) {
+      const warm = await runRound(variant, { rounds: 1, warmupMs: 0, measureMs: timing.jitWarmupMs });
+      if (warm.errors > 0)
+        ctx.log(`throughput: warm-up of ${variant.label}: ${warm.errors} errors (${warm.firstError})`);
+    }
+    ctx.log(`throughput: every variant warmed up (${fmt(timing.jitWarmupMs / 1_000, 1)} s each, unrecorded)`);
+    const rounds = new Map<VariantKey, Round[]>(variants.map((v) => [v.key, []]));
     for (let round = 0; round < timing.rounds; round++) {
-      const order = roundOrder(variants, round);
-      for (const variant of order) {
+      for (const variant of roundOrder(variants, round)) {
         const result = await runRound(variant, timing);
-        results.get(variant.key)!.push(result);
+        rounds.get(variant.key)!.push(result);
         ctx.log(
           `throughput: round ${round + 1}/${timing.rounds} ${variant.label}, ${variant.route}: ` +
-            `${fmt(result.rps)} req/s, p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms` +
+            `${fmt(result.rps)} req/s, p50 ${fmt(result.p50, 2)} ms, p99 ${fmt(result.p99, 2)} ms, ` +
+            `${fmt(result.cpuPerRequest)} µs CPU/req` +
             (result.errors > 0 ? `, ${result.errors} errors (${result.firstError})` : ''),
         );
+        if (result.errors > 0) await failIfPodsGone(variant);
+      }
+    }
+    const profiles = new Map<VariantKey, readonly [ProfiledSide, ProfiledSide]>();
+    if (!ctx.quick) {
+      const byKey = new Map(variants.map((v) => [v.key, v]));
+      for (const pair of HEADLINE_PAIRS) {
+        const of = rounds.get(pair.of)!;
+        const to = rounds.get(pair.to)!;
+        const missed =
+          !throughputVerdict(pairedRatio(of.map(rps), to.map(rps))).met ||
+          !cpuVerdict(pairedRatio(of.map(cpu), to.map(cpu)), 0).met;
+        if (!missed) continue;
+        ctx.log(`throughput: profiling ${pair.name}`);
+        const sides = await profilePair(
+          byKey.get(pair.of)!,
+          byKey.get(pair.to)!,
+          PROFILE_TIMING,
+          PROFILE_TURNS,
+        );
+        profiles.set(pair.of, sides);
       }
     }
     ctx.log(`throughput: done in ${fmt((performance.now() - started) / 1_000, 1)} s`);
-    return report(variants, results, timing);
+    return report({ variants, rounds, profiles }, timing);
   } finally {
     await fleet.stop();
   }
