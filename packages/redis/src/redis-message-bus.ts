@@ -72,8 +72,8 @@ export class RedisMessageBus implements MessageBus {
     this.assertOpen();
     assertValidChannel(channel);
     const text = assertBusPayload(payload, this.capabilities.maxPayloadBytes);
-    await this.runner.run('bus publish', (redis) =>
-      publishConnection(redis).publish(this.keys.channel(channel), text),
+    await this.runner.run('bus publish', async (redis) =>
+      (await publishConnection(redis)).publish(this.keys.channel(channel), text),
     );
   }
 
