@@ -86,3 +86,19 @@ test('close() releases every server subscription of the bus', async () => {
     'the server to drop the closed subscriber connection',
   );
 });
+
+test('unsubscribing after close() opens no connection', async () => {
+  const connectionName = `mcpss-bus-${raw.keyPrefix.split(':')[1]}`;
+  /** Connections on the server under this test's name (the bus's subscriber inherits it). */
+  const connections = async () =>
+    ((await raw.redis.client('LIST')) as string)
+      .split('\n')
+      .filter((line) => line.includes(`name=${connectionName}`)).length;
+  const bus = new RedisMessageBus({ redis: raw.connect({ connectionName }), keyPrefix: raw.keyPrefix });
+  const off = await bus.subscribe('late', () => {});
+  await waitFor(async () => (await connections()) === 2, 'the client and the subscriber connection');
+  await bus.close();
+  await waitFor(async () => (await connections()) === 1, 'the subscriber connection to close');
+  await off();
+  expect(await connections()).toBe(1);
+});

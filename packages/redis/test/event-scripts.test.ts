@@ -96,3 +96,17 @@ test('purgeSession removes every key of the session, and only those', async () =
   expect(await sessionKeys(purged)).toEqual([]);
   expect(await sessionKeys(other)).toEqual([keys.events(other), keys.stream(other, 'post-1')].sort());
 });
+
+test('a stream id of 512 characters is stored under its own key, one of 513 is refused; one call per append', async () => {
+  const sessionId = newSessionId();
+  const events = openEvents();
+  const store = events.forSession(sessionId);
+  const longest = 's'.repeat(512);
+  await store.storeEvent(longest, { jsonrpc: '2.0', method: 'long' });
+  expect(events.backendCalls).toBe(1);
+  expect(await raw.redis.xlen(keys.stream(sessionId, longest))).toBe(1);
+  await expect(store.storeEvent(`${longest}s`, { jsonrpc: '2.0', method: 'longer' })).rejects.toMatchObject({
+    code: 'INVALID_ARGUMENT',
+  });
+  expect(events.backendCalls).toBe(1);
+});

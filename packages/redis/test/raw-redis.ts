@@ -11,7 +11,7 @@ export interface RawRedis {
   readonly redis: Redis;
   readonly keyPrefix: string;
   /** Another connection (for the adapter under test, or a raw subscriber); closed by `end`. */
-  connect(): Redis;
+  connect(options?: { connectionName: string }): Redis;
   /** The Redis server's clock in ms, the clock every script reads. */
   serverTime(): Promise<number>;
   /** Polls the server clock until it is past `ms` (for a script that must run at a later time). */
@@ -25,8 +25,8 @@ export interface RawRedis {
 /** Opens the raw client for one test file; fails with how to provide Redis when there is none. */
 export async function openRawRedis(label: string): Promise<RawRedis> {
   const clients: Redis[] = [];
-  const connect = () => {
-    const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  const connect = (options: { connectionName?: string } = {}) => {
+    const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, ...options });
     client.on('error', () => {});
     clients.push(client);
     return client;

@@ -95,7 +95,7 @@ describe('create', () => {
     const store = openStore();
     const record = await store.create(session({ principal: 'alice-create' }));
     const index = keys.principal('alice-create');
-    expect(await raw.redis.zrange(index, 0, -1, 'WITHSCORES')).toEqual([record.id, '0']);
+    expect(await raw.redis.zrange(index, '0', '-1', 'WITHSCORES')).toEqual([record.id, '0']);
     expect(await expiresAt(index)).toBe(record.expiresAt);
   });
 
@@ -207,6 +207,16 @@ describe('update', () => {
     expect(await raw.redis.exists(keys.session('never-created'))).toBe(0);
   });
 
+  test('a record that does not decode is not found by update, and reported', async () => {
+    const reported: SessionStoreError[] = [];
+    const store = openStore({ onError: (error) => void reported.push(error) });
+    const created = await store.create(session());
+    await raw.redis.hset(keys.session(created.id), 'ci', '{"name": not json');
+    const error = await rejection(store.update(created.id, { logLevel: 'debug' }));
+    expect(error.code).toBe('SESSION_NOT_FOUND');
+    expect(reported.map((e) => e.code)).toEqual(['CORRUPT_RECORD']);
+  });
+
   test('a hash without a version is not found and left as it is', async () => {
     const store = openStore();
     const key = keys.session('no-version');
@@ -243,6 +253,16 @@ describe('touch', () => {
     expect(await store.touch(created.id)).toBe(true);
     expect((await hash(created.id)).e).toBe(String(created.createdAt + 20_000));
     expect(await expiresAt(keys.session(created.id))).toBe(created.createdAt + 20_000);
+  });
+
+  test('a session without a principal is refreshed with no index written', async () => {
+    const alone = new RedisKeys(`${raw.keyPrefix}touch-alone:`);
+    const created = await openStore({ keyPrefix: alone.prefix }).create(session({ principal: null }));
+    await raw.serverTimePast(created.createdAt);
+    // A fresh process: no index reach cached, so only the missing principal keeps it from indexing.
+    expect(await openStore({ keyPrefix: alone.prefix }).touch(created.id)).toBe(true);
+    expect(await raw.redis.keys(`${alone.prefix}*`)).toEqual([alone.session(created.id)]);
+    expect(await expiresAt(alone.session(created.id))).toBeGreaterThan(created.expiresAt);
   });
 
   test('an absent id creates no key', async () => {
@@ -300,7 +320,7 @@ describe('principal index', () => {
     expect(await expiresAt(index)).toBe(long.expiresAt);
     const longer = await openStore({ idleTtlMs: 120_000 }).create(session({ principal }));
     expect(await expiresAt(index)).toBe(longer.expiresAt);
-    expect(await raw.redis.zrange(index, 0, -1)).toEqual([long.id, short.id, longer.id].sort());
+    expect(await raw.redis.zrange(index, '0', '-1')).toEqual([long.id, short.id, longer.id].sort());
   });
 
   test('delete removes the hash; list then drops the deleted id and keeps the live ones', async () => {
@@ -313,7 +333,26 @@ describe('principal index', () => {
     expect(await raw.redis.exists(keys.session(deleted.id))).toBe(0);
 
     expect((await store.list(principal)).records.map((r) => r.id)).toEqual([kept.id]);
-    expect(await raw.redis.zrange(index, 0, -1)).toEqual([kept.id]);
+    expect(await raw.redis.zrange(index, '0', '-1')).toEqual([kept.id]);
+  });
+
+  test('a page skips ids whose records are gone and still holds `limit` live records, none twice', async () => {
+    const store = openStore();
+    const principal = 'alice-pages';
+    const ids = ['pg-1', 'pg-2', 'pg-3', 'pg-4', 'pg-5'];
+    for (const id of ids) await store.create(session({ id, principal }));
+    await store.delete('pg-1');
+    const first = await store.list(principal, { limit: 3 });
+    expect({ ids: first.records.map((r) => r.id), next: first.nextCursor }).toEqual({
+      ids: ['pg-2', 'pg-3', 'pg-4'],
+      next: 'pg-4',
+    });
+    const second = await store.list(principal, { limit: 3, cursor: first.nextCursor });
+    expect({ ids: second.records.map((r) => r.id), next: second.nextCursor }).toEqual({
+      ids: ['pg-5'],
+      next: null,
+    });
+    expect(await raw.redis.zrange(keys.principal(principal), '0', '-1')).toEqual(ids.slice(1));
   });
 
   test('list drops an id now owned by another principal from the old index only', async () => {
@@ -322,7 +361,7 @@ describe('principal index', () => {
     await store.delete(reused.id);
     await store.create(session({ id: reused.id, principal: 'new-owner' }));
     expect((await store.list('old-owner')).records).toEqual([]);
-    expect(await raw.redis.zrange(keys.principal('old-owner'), 0, -1)).toEqual([]);
-    expect(await raw.redis.zrange(keys.principal('new-owner'), 0, -1)).toEqual([reused.id]);
+    expect(await raw.redis.zrange(keys.principal('old-owner'), '0', '-1')).toEqual([]);
+    expect(await raw.redis.zrange(keys.principal('new-owner'), '0', '-1')).toEqual([reused.id]);
   });
 });
