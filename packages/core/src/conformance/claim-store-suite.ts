@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { type ClaimStore, MAX_CLAIM_TTL_MS } from '../contract/claim-store.js';
-import { randomId, rejectsWithCode, required, sleep, type TestWorld, testRegistrar } from './helpers.js';
+import {
+  assertDeclaredAdapter,
+  randomId,
+  rejectsWithCode,
+  required,
+  sleep,
+  type TestWorld,
+  testRegistrar,
+} from './helpers.js';
 import type { AdapterFactory, AdapterInspector, AdapterUnderTest, SuiteOptions, TestApi } from './types.js';
 
 /** Keys every claim store must refuse with `INVALID_ARGUMENT`, before any backend call. */
@@ -63,7 +71,9 @@ function claimsOf(adapter: AdapterUnderTest): ClaimStore {
 
 async function openClaims(world: TestWorld): Promise<{ store: ClaimStore; inspect: AdapterInspector }> {
   const adapter = await world.open();
-  return { store: claimsOf(adapter), inspect: adapter.inspect ?? {} };
+  const store = claimsOf(adapter);
+  assertDeclaredAdapter(store.capabilities, 'claimStore');
+  return { store, inspect: adapter.inspect ?? {} };
 }
 
 const injectable = (store: ClaimStore) => store.capabilities.clock === 'injectable';

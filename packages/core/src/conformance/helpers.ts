@@ -166,10 +166,11 @@ export function required<T>(component: T | undefined, what: string): T {
 
 /**
  * Asserts what every component's `capabilities` must say whatever the adapter: its npm package name
- * (what users see in reports and errors) and, when present, a known `delivery`.
+ * (what users see in reports and errors) and, when present, a known `clock` and `delivery` (the
+ * suites read them to decide how to test expiry and delivery).
  */
 export function assertDeclaredAdapter(
-  capabilities: { adapter: string; delivery?: string },
+  capabilities: { adapter: string; clock?: string; delivery?: string },
   what: string,
 ): void {
   assert.match(
@@ -177,6 +178,12 @@ export function assertDeclaredAdapter(
     /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/,
     `${what}.capabilities.adapter must be the adapter's package name`,
   );
+  if ('clock' in capabilities) {
+    assert.ok(
+      capabilities.clock === 'injectable' || capabilities.clock === 'backend',
+      `${what}.capabilities.clock must be injectable or backend, got ${String(capabilities.clock)}`,
+    );
+  }
   if ('delivery' in capabilities) {
     assert.ok(
       capabilities.delivery === 'at-most-once' || capabilities.delivery === 'at-least-once',

@@ -21,7 +21,12 @@ export { eventStoreSuite } from './event-store-suite.js';
 export { randomNamespace, suiteContext } from './helpers.js';
 export { messageBusSuite } from './message-bus-suite.js';
 export { ConformanceRunner, type TestResult } from './runner.js';
-export { INVALID_SESSION_IDS, sampleSession, sessionStoreSuite } from './session-store-suite.js';
+export {
+  INVALID_SESSION_IDS,
+  sampleSession,
+  sessionStoreSuite,
+  UPDATE_AT_SIZE_LIMIT,
+} from './session-store-suite.js';
 export { stateHandleSuite } from './state-handle-suite.js';
 export type {
   AdapterFactory,

@@ -223,6 +223,50 @@ export function messageBusSuite(api: TestApi, factory: AdapterFactory, options: 
         assert.equal(gone.got.length, atUnsubscribe, 'no call after unsubscribe resolved');
       });
 
+      test('a second subscribe to a channel still being subscribed resolves only once it is live', async (world) => {
+        const [a, b] = [await openBus(world), await openBus(world)];
+        const channel = randomId('ch');
+        const [first, second] = [inbox(), inbox()];
+        const firstSubscribed = b.subscribe(channel, first.handler);
+        await b.subscribe(channel, second.handler);
+        // Published once the second subscribe resolved: the contract says it must arrive.
+        await a.publish(channel, 'live');
+        await waitFor(() => second.got.length === 1, 'the second subscriber to receive');
+        await firstSubscribed;
+        await waitFor(() => first.got.length === 1, 'the first subscriber to receive');
+      });
+
+      test('messages queued behind a slow handler are not delivered to it once unsubscribe or close resolved', async (world) => {
+        const [a, b] = [await openBus(world), await openBus(world)];
+        const channel = randomId('ch');
+        let release = () => {};
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const onA: JsonValue[] = [];
+        const onB: JsonValue[] = [];
+        const slow = (got: JsonValue[]) => async (message: JsonValue) => {
+          got.push(message);
+          await gate;
+        };
+        const off = await a.subscribe(channel, slow(onA));
+        await b.subscribe(channel, slow(onB));
+        const [witnessA, witnessB] = [inbox(), inbox()];
+        await a.subscribe(channel, witnessA.handler);
+        await b.subscribe(channel, witnessB.handler);
+        for (let i = 0; i < 5; i++) await a.publish(channel, i);
+        await waitFor(
+          () => witnessA.got.length === 5 && witnessB.got.length === 5 && onA.length + onB.length === 2,
+          'every message to arrive, the slow handlers holding the first',
+        );
+        await off();
+        await b.close();
+        release();
+        await sleep(QUIET_MS);
+        assert.deepEqual(onA, [0], 'no call after unsubscribe resolved');
+        assert.deepEqual(onB, [0], 'no call after close resolved');
+      });
+
       test('refuses invalid channels, non-function handlers and non-JSON payloads with INVALID_ARGUMENT', async (world) => {
         const bus = await openBus(world);
         for (const channel of ['', 'has space', 'caf\u00e9', 'x'.repeat(257), 7 as unknown as string]) {

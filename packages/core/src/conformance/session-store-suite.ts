@@ -33,6 +33,14 @@ export const INVALID_SESSION_IDS: readonly unknown[] = [
   {},
 ];
 
+/**
+ * Name of the test holding `update` to the exact size limit. A wrapper that cannot see the stored
+ * record before writing (`encryptSessionStore` checks a lower bound, its inner store the ciphertext)
+ * excludes it.
+ */
+export const UPDATE_AT_SIZE_LIMIT =
+  'an update to exactly maxRecordBytes is stored; one byte more is refused and changes nothing';
+
 /** A session as `initialize` would create it. */
 export function sampleSession(overrides: Partial<NewSession> = {}): NewSession {
   return {
@@ -182,9 +190,10 @@ export function sessionStoreSuite(api: TestApi, factory: AdapterFactory, options
         assert.deepEqual((await store.get(input.id))?.metadata, { list: [1, 2] });
       });
 
-      test('get returns null for an id that was never stored', async (world) => {
+      test('get returns null for an id that was never stored, and reports nothing', async (world) => {
         const { store } = await openStore(world);
         assert.equal(await store.get(randomId()), null);
+        assert.deepEqual(world.reported, [], 'an absent record is not a corrupt one');
       });
 
       test('create on a live id fails with SESSION_EXISTS and leaves the record unchanged', async (world) => {
@@ -222,6 +231,23 @@ export function sessionStoreSuite(api: TestApi, factory: AdapterFactory, options
         const err = await rejectsWithCode(store.create(input), 'RECORD_TOO_LARGE', 'oversized create');
         assert.equal(err.retryable, false);
         assert.equal(await store.get(input.id), null);
+      });
+
+      test('a record of exactly maxRecordBytes is created; one byte more is refused', async (world) => {
+        const { store: probe } = await openStore(world);
+        const now = injectable(probe) ? world.clock.now() : Date.now();
+        // Three metadata entries: the size counts the commas between them.
+        const input = sampleSession({ metadata: { a: 1, b: 'two', fill: '' } });
+        const times = { createdAt: now, lastActivityAt: now, expiresAt: now + world.ctx.idleTtlMs };
+        const limit = jsonByteLength({ ...input, ...times, version: 1 });
+        const { store } = await openStore(world, { maxRecordBytes: limit });
+
+        const created = await store.create(input);
+        assert.equal(jsonByteLength(created), limit, 'the record must be exactly at the limit');
+        const over = sampleSession({ metadata: { a: 1, b: 'two', fill: '+' } });
+        const err = await rejectsWithCode(store.create(over), 'RECORD_TOO_LARGE', 'create one byte over');
+        assert.deepEqual(err.details, { bytes: limit + 1, maxRecordBytes: limit });
+        assert.equal(await store.get(over.id), null);
       });
 
       test('malformed input is refused with INVALID_ARGUMENT and nothing is stored', async (world) => {
@@ -385,6 +411,31 @@ export function sessionStoreSuite(api: TestApi, factory: AdapterFactory, options
           'oversized update',
         );
         assert.deepEqual(await store.get(created.id), created);
+      });
+
+      test(UPDATE_AT_SIZE_LIMIT, async (world) => {
+        const { store: probe } = await openStore(world);
+        const created = await probe.create(sampleSession({ metadata: { a: 1, b: 'two', fill: '' } }));
+        // Version 2 has as many digits as 1: the same content makes a record of the same size.
+        const limit = jsonByteLength(created);
+        const { store } = await openStore(world, { maxRecordBytes: limit });
+
+        const same = await store.update(created.id, { metadata: { b: 'owt' } });
+        assert.equal(jsonByteLength(same), limit, 'an update keeping the size must be stored');
+        const err = await rejectsWithCode(
+          store.update(created.id, { metadata: { b: 'two+' } }),
+          'RECORD_TOO_LARGE',
+          'update one byte over',
+        );
+        assert.deepEqual(err.details, { bytes: limit + 1, maxRecordBytes: limit });
+        assert.deepEqual(await store.get(created.id), same);
+        // Dropping `,"fill":""` frees 10 bytes, exactly what the longer value takes.
+        const swapped = await store.update(created.id, {
+          unsetMetadata: ['fill'],
+          metadata: { b: `owt${'+'.repeat(10)}` },
+        });
+        assert.equal(jsonByteLength(swapped), limit, 'the freed bytes must count');
+        assert.deepEqual(swapped.metadata, { a: 1, b: `owt${'+'.repeat(10)}` });
       });
 
       test('malformed patches are refused with INVALID_ARGUMENT and the record is unchanged', async (world) => {
@@ -595,7 +646,10 @@ export function sessionStoreSuite(api: TestApi, factory: AdapterFactory, options
         assert.ok(store.list, 'listByPrincipal is declared, so list() must exist');
         const alice = randomId('alice');
         const ids = new Set<string>();
-        for (let i = 0; i < 7; i++) ids.add((await store.create(sampleSession({ principal: alice }))).id);
+        // First characters from both ends of visible ASCII: the order of ids must not lose any.
+        for (const first of ['!', '0', 'A', '_', 'a', 'n', '~']) {
+          ids.add((await store.create(sampleSession({ id: randomId(first), principal: alice }))).id);
+        }
         await store.create(sampleSession({ principal: randomId('bob') }));
         await store.create(sampleSession({ principal: null }));
         const gone = await store.create(sampleSession({ principal: alice }));
@@ -617,6 +671,9 @@ export function sessionStoreSuite(api: TestApi, factory: AdapterFactory, options
         } while (cursor);
         assert.equal(seen.length, 7, 'each live record exactly once');
         assert.deepEqual(new Set(seen), ids);
+        const whole = await store.list(alice, { limit: 7 });
+        assert.equal(whole.records.length, 7);
+        assert.equal(whole.nextCursor, null, 'a full page that ends the listing has no next cursor');
         assert.deepEqual((await store.list(randomId('nobody'))).records, []);
         for (const limit of [0, -1, 1001, 1.5]) {
           await rejectsWithCode(() => store.list!(alice, { limit }), 'INVALID_ARGUMENT', `limit ${limit}`);
