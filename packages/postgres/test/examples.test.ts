@@ -32,6 +32,11 @@ test('mcp-session-store-conformance passes every suite against the example facto
     timeout: 180_000,
   });
   expect(run.stdout).toContain('(sessions, events, bus, claims, handles)');
+  // Each failed test's line and the error after it, so a failure says which test and why.
+  const failures = run.stdout
+    .split('\n')
+    .flatMap((line, i, lines) => (line.startsWith('  ✖') ? [line, lines[i + 1]] : []));
+  expect(failures).toEqual([]);
   expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
   expect(run.status).toBe(0);
 }, 200_000);
