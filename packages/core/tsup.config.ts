@@ -25,4 +25,6 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   splitting: true,
+  // `__filename` in ESM too: the optional `@opentelemetry/api` is resolved from this package (telemetry/otel-api.ts).
+  shims: true,
 });

@@ -11,7 +11,14 @@ export const routerInbox = (processId: string): string => inboxChannel(`mcpss:${
 /** What routers send each other. */
 export type RouterBusMessage =
   /** A client message for a session (an answer, a progress notification, a cancellation). */
-  | { type: 'client-message'; sessionId: string; from: string; message: JSONRPCMessage }
+  | {
+      type: 'client-message';
+      sessionId: string;
+      from: string;
+      message: JSONRPCMessage;
+      /** The sender's W3C trace context (`traceparent`, `tracestate`), when it records traces. */
+      trace?: Record<string, string>;
+    }
   /** A message for the session's GET stream, when there is no event store to carry it. */
   | { type: 'get-stream'; sessionId: string; from: string; message: JSONRPCMessage }
   /** The client changed the session's log level on another process. */

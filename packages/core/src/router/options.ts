@@ -7,6 +7,7 @@ import type { EventStoreFactory } from '../contract/event-store.js';
 import type { MessageBus } from '../contract/message-bus.js';
 import type { SessionRecord } from '../contract/session-record.js';
 import type { SessionStore } from '../contract/session-store.js';
+import type { TelemetryOptions } from '../telemetry/telemetry.js';
 
 /** The host names of the loopback interface, for {@link SessionRouterOptions.allowedHosts}. */
 export const LOCALHOST_HOSTS: readonly string[] = Object.freeze(['localhost', '127.0.0.1', '[::1]']);
@@ -155,4 +156,19 @@ export interface SessionRouterOptions {
   allowedHosts?: readonly string[] | undefined;
   /** Observability hooks (see {@link RouterHooks}). */
   hooks?: RouterHooks | undefined;
+  /**
+   * OpenTelemetry traces and metrics (README, "Observability"): a span per routed request, per
+   * rehydration, per store / event-store / bus call, and per client message forwarded from another
+   * process (linked to the sender's trace); request, store and rehydration durations, live
+   * sessions, open streams, forwarded messages and 503s. Through `@opentelemetry/api`, an optional
+   * peer dependency: nothing is recorded unless the application registered (or passes here) an
+   * OpenTelemetry SDK. Default: the global providers. `false`: off, not even a no-op call.
+   *
+   * @example
+   * ```ts
+   * // Register the OpenTelemetry SDK first (its providers become the global ones), then:
+   * createMcpSessionHandler(factory, { store, bus });
+   * ```
+   */
+  telemetry?: TelemetryOptions | false | undefined;
 }

@@ -9,6 +9,13 @@ import { isSessionStoreError, SessionStoreError } from '../errors.js';
 import type { JsonValue } from '../json.js';
 import { generateSessionId, isValidSessionId } from '../session-id.js';
 import { isStateHandleRecord } from '../state-handles/state-handles.js';
+import {
+  instrumentBus,
+  instrumentEventStore,
+  instrumentSessionStore,
+} from '../telemetry/instrumented-backends.js';
+import { SPAN } from '../telemetry/names.js';
+import { type ForwardedKind, type RequestTrace, Telemetry } from '../telemetry/telemetry.js';
 import { BODY_DONE_SLOT, onBodyDone, type WithBodyDoneSlot } from './body-done.js';
 import {
   BROADCAST_CHANNEL,
@@ -31,6 +38,7 @@ import { type LocalSession, LocalSessions } from './local-sessions.js';
 import { serveNodeRequest } from './node-http.js';
 import type { RequestAuthInfo, RouterHooks, SessionContext, SessionRouterOptions } from './options.js';
 import { Peers } from './peers.js';
+import { endTraceWithResponse, REQUEST_TRACE_SLOT, type WithRequestTrace } from './request-tracing.js';
 import type { SdkBinding, SessionTransport } from './sdk-binding.js';
 import {
   applyLogLevel,
@@ -57,6 +65,14 @@ function isSessionless(request: Request): boolean {
   return version !== null && version > LAST_SESSION_PROTOCOL;
 }
 const PROCESS_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** What a forwarded client message is, for its span and counter. */
+function forwardedKindOf(message: JSONRPCMessage): ForwardedKind {
+  if (isResponse(message)) return 'response';
+  return isNotification(message) && message.method === 'notifications/cancelled'
+    ? 'cancellation'
+    : 'notification';
+}
 
 /**
  * 400 for an `MCP-Protocol-Version` the SDK does not support, as the spec requires of every
@@ -232,6 +248,10 @@ export class Router<TServer> implements McpSessionRouter {
   private closed = false;
   /** GET streams set up and delivering (for `openStreamCount`). */
   private liveStreams = 0;
+  /** Traces and metrics (`telemetry` option); the dual-era handler records its modern requests here too. */
+  readonly telemetry: Telemetry;
+  /** Stops the gauges this router reports (on close). */
+  private readonly stopGauges: Array<() => void>;
 
   constructor(
     options: RouterOptions<TServer>,
@@ -242,14 +262,15 @@ export class Router<TServer> implements McpSessionRouter {
       throw new SessionStoreError('INVALID_ARGUMENT', 'store, bus and createServer are required');
     }
     this.options = options;
-    this.store = options.store;
-    this.eventStore = options.eventStore;
-    this.bus = options.bus;
     this.hooks = options.hooks ?? {};
     this.processId = options.processId ?? defaultProcessId();
     if (!PROCESS_ID.test(this.processId)) {
       throw new SessionStoreError('INVALID_ARGUMENT', 'processId must be 1-64 characters of [A-Za-z0-9_-]');
     }
+    this.telemetry = Telemetry.create(options.telemetry, this.processId);
+    this.store = instrumentSessionStore(options.store, this.telemetry);
+    this.eventStore = options.eventStore && instrumentEventStore(options.eventStore, this.telemetry);
+    this.bus = instrumentBus(options.bus, this.telemetry);
     this.touchFraction = positive('touchFraction', options.touchFraction, 0.25, 1);
     this.revalidateAfterMs = positive('revalidateAfterMs', options.revalidateAfterMs, 30_000);
     this.retryAfterSeconds = positive('retryAfterSeconds', options.retryAfterSeconds, 2);
@@ -277,6 +298,10 @@ export class Router<TServer> implements McpSessionRouter {
     this.tombstones = new Tombstones(Math.max(this.revalidateAfterMs, 60_000));
     this.heartbeat = setInterval(() => void this.announce('alive'), heartbeatMs);
     this.heartbeat.unref();
+    this.stopGauges = [
+      this.telemetry.observe('local_sessions', () => this.locals.size),
+      this.telemetry.observe('get_streams', () => this.liveStreams),
+    ];
     void this.subscribed().catch(() => {}); // subscribe now; a failure is retried on demand
   }
 
@@ -337,11 +362,30 @@ export class Router<TServer> implements McpSessionRouter {
   }
 
   async fetch(request: Request, options: FetchOptions = {}): Promise<Response> {
+    // A span the caller started (the dual-era handler) is theirs to end.
+    const given = (options as WithRequestTrace)[REQUEST_TRACE_SLOT];
+    if (given) return this.route(request, options, given);
+    const trace = this.telemetry.startRequest(request, isSessionless(request) ? '2026' : '2025');
+    if (!trace) return this.route(request, options, undefined);
+    const response = await trace.run(() => this.route(request, options, trace));
+    return endTraceWithResponse(
+      trace,
+      response,
+      (options as WithBodyDoneSlot)[BODY_DONE_SLOT],
+      request.method === 'GET' || trace.opensStream,
+    );
+  }
+
+  private async route(
+    request: Request,
+    options: FetchOptions,
+    trace: RequestTrace | undefined,
+  ): Promise<Response> {
     try {
       if (this.hostAllowed && !this.hostAllowed(request)) {
         return jsonRpcError(403, -32000, 'Forbidden: Host header not allowed');
       }
-      if (this.closed) return serviceUnavailable(this.retryAfterSeconds);
+      if (this.closed) return this.unavailable('closed');
       // Awaited only until the subscriptions stand: every await is a turn of the microtask queue
       // on the hot path, where the stock SDK has none of this.
       if (!this.isSubscribed) await this.subscribed();
@@ -351,16 +395,16 @@ export class Router<TServer> implements McpSessionRouter {
       const sessionId = request.headers.get('mcp-session-id');
       switch (request.method) {
         case 'POST':
-          return await this.post(request, sessionId, principal, options);
+          return await this.post(request, sessionId, principal, options, trace);
         case 'GET':
-          if (sessionId !== null) return await this.get(request, sessionId, principal);
+          if (sessionId !== null) return await this.get(request, sessionId, principal, trace);
           return isSessionless(request)
             ? await this.stateless(request, principal, options)
             : badRequest('Mcp-Session-Id header is required');
         case 'DELETE':
           return sessionId === null
             ? badRequest('Mcp-Session-Id header is required')
-            : await this.delete(request, sessionId, principal);
+            : await this.delete(request, sessionId, principal, trace);
         default:
           return new Response(null, { status: 405, headers: { allow: 'GET, POST, DELETE' } });
       }
@@ -379,6 +423,7 @@ export class Router<TServer> implements McpSessionRouter {
     }
     // From now on every request gets 503: nothing may rehydrate into a closing router.
     this.closed = true;
+    for (const stop of this.stopGauges) stop();
     clearInterval(this.sweeper);
     clearInterval(this.heartbeat);
     await Promise.allSettled([...this.restoring.values()]);
@@ -398,6 +443,7 @@ export class Router<TServer> implements McpSessionRouter {
     sessionId: string | null,
     principal: string | null,
     options: FetchOptions,
+    trace: RequestTrace | undefined,
   ): Promise<Response> {
     let body = options.parsedBody;
     if (body === undefined) {
@@ -409,10 +455,11 @@ export class Router<TServer> implements McpSessionRouter {
     }
     const messages = messagesOf(body);
     if (!messages) return jsonRpcError(400, -32600, 'Invalid Request: not a JSON-RPC message');
+    trace?.describe(messages.find((m) => 'method' in m) ?? messages[0]);
 
     if (sessionId === null) {
       const init = initializeRequestOf(messages);
-      if (init) return this.initialize(request, body, init, principal, options);
+      if (init) return this.initialize(request, body, init, principal, options, trace);
       // The session-less protocol (2026-07-28 on) goes straight to the SDK; for a session protocol
       // a missing header is the client's mistake.
       if (!isSessionless(request)) return badRequest('Mcp-Session-Id header is required');
@@ -435,12 +482,14 @@ export class Router<TServer> implements McpSessionRouter {
         } else {
           // The client's answer to a request another process is awaiting: forward it there.
           await this.publish(routerInbox(owner), { type: 'client-message', sessionId: record.id, message });
+          this.telemetry.forwardedSent(forwardedKindOf(message));
         }
         continue;
       }
       if (isNotification(message) && message.method === 'notifications/cancelled') {
         // The cancelled request may run on any process: tell them all (the SDK ignores unknown ids).
         await this.publish(BROADCAST_CHANNEL, { type: 'client-message', sessionId: record.id, message });
+        this.telemetry.forwardedSent('cancellation');
       }
       if (isRequest(message) && message.method === 'logging/setLevel') {
         const level = (message.params as { level?: unknown } | undefined)?.level;
@@ -461,7 +510,10 @@ export class Router<TServer> implements McpSessionRouter {
       }
       local.push(message);
     }
-    if (local.length === 0) return accepted();
+    if (local.length === 0) {
+      trace?.session(record.id, found.local ? 'local' : 'store');
+      return accepted();
+    }
 
     // Looked up again: the awaits above may have let the LRU or a deletion release it. A session
     // released meanwhile is read again from the store: it may have been deleted.
@@ -470,7 +522,8 @@ export class Router<TServer> implements McpSessionRouter {
       const current = found.local ? await this.timed('get', () => this.store.get(record.id)) : record;
       if (!current || current.principal !== principal) return sessionNotFound();
       session = await this.restore(current, { request, authInfo: options.authInfo });
-    }
+      trace?.session(record.id, 'rehydrated');
+    } else trace?.session(record.id, 'local');
     const live = session;
     live.inflight++;
     try {
@@ -483,7 +536,7 @@ export class Router<TServer> implements McpSessionRouter {
         // The SDK answers a failed event-store write as a 400 parse error: it is an outage.
         this.settle(live);
         await response.body?.cancel().catch(() => {});
-        return serviceUnavailable(this.retryAfterSeconds);
+        return this.unavailable('event_store');
       }
       return onBodyDone(response, () => this.settle(live), (options as WithBodyDoneSlot)[BODY_DONE_SLOT]);
     } catch (error) {
@@ -498,9 +551,11 @@ export class Router<TServer> implements McpSessionRouter {
     init: NonNullable<ReturnType<typeof initializeRequestOf>>,
     principal: string | null,
     options: FetchOptions,
+    trace: RequestTrace | undefined,
   ): Promise<Response> {
     const { authInfo } = options;
     const id = generateSessionId();
+    trace?.session(id, 'new');
     // The record is durable before the client can see the id (the SDK answers after this).
     const record = await this.timed('create', () =>
       this.store.create({
@@ -544,7 +599,7 @@ export class Router<TServer> implements McpSessionRouter {
       this.settle(session);
       await response.body?.cancel().catch(() => {});
       await discard(session);
-      return session.storageFailures.count > 0 ? serviceUnavailable(this.retryAfterSeconds) : response;
+      return session.storageFailures.count > 0 ? this.unavailable('event_store') : response;
     }
     this.hooks.onSessionCreated?.({ sessionId: id, principal });
     return onBodyDone(response, () => this.settle(session), (options as WithBodyDoneSlot)[BODY_DONE_SLOT]);
@@ -552,12 +607,19 @@ export class Router<TServer> implements McpSessionRouter {
 
   // --- GET (the router writes GET streams itself, fed by the event store or the bus) ------------
 
-  private async get(request: Request, sessionId: string, principal: string | null): Promise<Response> {
+  private async get(
+    request: Request,
+    sessionId: string,
+    principal: string | null,
+    trace: RequestTrace | undefined,
+  ): Promise<Response> {
+    trace?.rename(SPAN.getStream);
     if (!request.headers.get('accept')?.includes('text/event-stream')) {
       return jsonRpcError(406, -32000, 'Not Acceptable: Client must accept text/event-stream');
     }
     const found = await this.resolve(sessionId, principal);
     if (!found) return sessionNotFound();
+    trace?.session(found.record.id, found.local ? 'local' : 'store');
     const unsupported = unsupportedProtocolVersion(request, this.sdk.versions);
     if (unsupported) return unsupported;
     const id = found.record.id;
@@ -647,9 +709,16 @@ export class Router<TServer> implements McpSessionRouter {
 
   // --- DELETE -----------------------------------------------------------------------------------
 
-  private async delete(request: Request, sessionId: string, principal: string | null): Promise<Response> {
+  private async delete(
+    request: Request,
+    sessionId: string,
+    principal: string | null,
+    trace: RequestTrace | undefined,
+  ): Promise<Response> {
+    trace?.rename(SPAN.deleteSession);
     const found = await this.resolve(sessionId, principal);
     if (!found) return sessionNotFound();
+    trace?.session(found.record.id, found.local ? 'local' : 'store');
     const unsupported = unsupportedProtocolVersion(request, this.sdk.versions);
     if (unsupported) return unsupported;
     await this.timed('delete', () => this.store.delete(found.record.id));
@@ -833,27 +902,29 @@ export class Router<TServer> implements McpSessionRouter {
     const pending = this.restoring.get(record.id);
     if (pending) return pending;
     const started = Date.now();
-    const restoring = (async () => {
-      const session = await this.open(record, true, origin);
-      try {
-        await rehydrateSession(session.transport, record);
-      } catch (error) {
-        await this.release(session);
-        throw error;
-      }
-      if (this.tombstones.has(record.id)) {
-        // Deleted while it was being brought back (its record was read just before).
-        await this.release(session);
-        throw new SessionStoreError('SESSION_NOT_FOUND', 'session deleted while being restored');
-      }
-      this.locals.add(session);
-      this.hooks.onSessionRehydrated?.({
-        sessionId: record.id,
-        principal: record.principal,
-        durationMs: Date.now() - started,
-      });
-      return session;
-    })().finally(() => this.restoring.delete(record.id));
+    const restoring = this.telemetry
+      .rehydration(record.id, async () => {
+        const session = await this.open(record, true, origin);
+        try {
+          await rehydrateSession(session.transport, record);
+        } catch (error) {
+          await this.release(session);
+          throw error;
+        }
+        if (this.tombstones.has(record.id)) {
+          // Deleted while it was being brought back (its record was read just before).
+          await this.release(session);
+          throw new SessionStoreError('SESSION_NOT_FOUND', 'session deleted while being restored');
+        }
+        this.locals.add(session);
+        this.hooks.onSessionRehydrated?.({
+          sessionId: record.id,
+          principal: record.principal,
+          durationMs: Date.now() - started,
+        });
+        return session;
+      })
+      .finally(() => this.restoring.delete(record.id));
     this.restoring.set(record.id, restoring);
     return restoring;
   }
@@ -928,7 +999,13 @@ export class Router<TServer> implements McpSessionRouter {
       await send(outgoing, options);
     };
     transport.send = (message, options) => {
-      const outgoing = this.wireIds.outgoing(sessionId, message);
+      // A request to the client keeps the asking request's trace: its answer may come through
+      // another process, whose forwarded message is then traced as this request's child.
+      const outgoing = this.wireIds.outgoing(
+        sessionId,
+        message,
+        isRequest(message) ? this.telemetry.activeContext() : undefined,
+      );
       // The usual answer goes straight to the SDK: no extra async frame on every message.
       if (isResponse(outgoing) && !this.pendingSubscriptions.has(sessionId)) return send(outgoing, options);
       return route(outgoing, options);
@@ -1087,7 +1164,13 @@ export class Router<TServer> implements McpSessionRouter {
   // --- bus ----------------------------------------------------------------------------------------
 
   private async publish(channel: string, message: OutgoingRouterMessage): Promise<void> {
-    await this.bus.publish(channel, { ...message, from: this.processId } as unknown as JsonValue);
+    // A client message carries the sender's trace context: the receiver links its span to it.
+    const trace = message.type === 'client-message' ? this.telemetry.carrier() : undefined;
+    await this.bus.publish(channel, {
+      ...message,
+      from: this.processId,
+      ...(trace && { trace }),
+    } as unknown as JsonValue);
   }
 
   private async onBusMessage(payload: JsonValue): Promise<void> {
@@ -1134,8 +1217,17 @@ export class Router<TServer> implements McpSessionRouter {
         case 'client-message': {
           const session = this.locals.get(message.sessionId);
           if (!session) return;
+          const wireId = wireIdOf(message.message);
+          const asking = wireId === undefined ? undefined : this.wireIds.contextOf(wireId);
           const mapped = this.wireIds.incoming(message.sessionId, message.message);
-          if (mapped) session.transport.onmessage?.(mapped, {});
+          if (!mapped) return;
+          this.telemetry.forwardedReceived(
+            forwardedKindOf(message.message),
+            message.sessionId,
+            message.trace,
+            asking as Parameters<Telemetry['forwardedReceived']>[3],
+            () => session.transport.onmessage?.(mapped, {}),
+          );
           return;
         }
       }
@@ -1159,11 +1251,17 @@ export class Router<TServer> implements McpSessionRouter {
     }
   }
 
+  /** A 503, counted by cause. */
+  private unavailable(cause: 'backend_unavailable' | 'closed' | 'event_store'): Response {
+    this.telemetry.unavailable(cause);
+    return serviceUnavailable(this.retryAfterSeconds);
+  }
+
   private failure(error: unknown, operation: string): Response {
     if (isSessionStoreError(error)) {
       if (error.code === 'BACKEND_UNAVAILABLE' || error.code === 'CLOSED') {
         this.hooks.onError?.(error, { operation });
-        return serviceUnavailable(this.retryAfterSeconds);
+        return this.unavailable(error.code === 'CLOSED' ? 'closed' : 'backend_unavailable');
       }
       if (error.code === 'INVALID_ARGUMENT') return badRequest(error.message);
       if (error.code === 'RECORD_TOO_LARGE' || error.code === 'PAYLOAD_TOO_LARGE') {

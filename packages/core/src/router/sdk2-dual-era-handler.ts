@@ -22,12 +22,15 @@ import {
   type ServerEvent,
   type SharedServerEventBus,
 } from '../server-events/server-event-bus.js';
+import { instrumentBus } from '../telemetry/instrumented-backends.js';
+import type { RequestTrace } from '../telemetry/telemetry.js';
 import { BODY_DONE_SLOT, onBodyDone, type WithBodyDoneSlot } from './body-done.js';
 import { hostValidator } from './host-validation.js';
 import { badRequest, jsonRpcError, serviceUnavailable } from './http-responses.js';
 import type { JSONRPCMessage } from './jsonrpc.js';
 import { serveNodeRequest } from './node-http.js';
 import type { RequestAuthInfo } from './options.js';
+import { endTraceWithResponse, REQUEST_TRACE_SLOT } from './request-tracing.js';
 import { Router } from './router.js';
 import { sdk2Binding } from './sdk2-binding.js';
 import {
@@ -183,7 +186,7 @@ export function createMcpDualEraHandler(
   const events =
     givenEvents ??
     createServerEventBus({
-      bus: options.bus,
+      bus: instrumentBus(options.bus, router.telemetry),
       onError: (error, context) =>
         hooks.onError?.(error, { operation: `server events ${context.operation}` }),
     });
@@ -224,11 +227,18 @@ export function createMcpDualEraHandler(
   let modernClosed = false;
   /** Modern requests whose answer is not complete yet (listen streams excepted: they never are). */
   let modernInFlight = 0;
+  // Listen streams open on this pod (a gauge, kept only when metrics are recorded).
+  let listenStreams = 0;
+  const telemetry = router.telemetry;
+  const stopListenGauge = telemetry.observe('listen_streams', () => listenStreams);
   const serveModern = async (
     request: Request,
     requestOptions: { authInfo?: RequestAuthInfo | undefined; parsedBody: unknown },
   ): Promise<Response> => {
-    if (modernClosed) return serviceUnavailable(retryAfterSeconds);
+    if (modernClosed) {
+      telemetry.unavailable('closed');
+      return serviceUnavailable(retryAfterSeconds);
+    }
     const tracked = (requestOptions.parsedBody as { method?: unknown })?.method !== 'subscriptions/listen';
     let settled = !tracked;
     const settle = () => {
@@ -244,7 +254,15 @@ export function createMcpDualEraHandler(
       const response = await modern.fetch(request, requestOptions as McpHandlerRequestOptions);
       // A streamed answer is in flight until its body ends, not when its headers are ready; a JSON
       // one is complete already (and needs no wrapper). A listen stream is never waited for.
-      if (!tracked) return response;
+      if (!tracked) {
+        if (!telemetry.metricsOn || !response.body || response.status !== 200) return response;
+        listenStreams++;
+        return onBodyDone(
+          response,
+          () => listenStreams--,
+          (requestOptions as WithBodyDoneSlot)[BODY_DONE_SLOT],
+        );
+      }
       if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
         return onBodyDone(response, settle, (requestOptions as WithBodyDoneSlot)[BODY_DONE_SLOT]);
       }
@@ -256,6 +274,7 @@ export function createMcpDualEraHandler(
       if (isSessionStoreError(error, 'INVALID_ARGUMENT')) return badRequest(error.message);
       hooks.onError?.(error, { operation: 'modern request' });
       if (isSessionStoreError(error, 'BACKEND_UNAVAILABLE') || isSessionStoreError(error, 'CLOSED')) {
+        telemetry.unavailable(isSessionStoreError(error, 'CLOSED') ? 'closed' : 'backend_unavailable');
         return serviceUnavailable(retryAfterSeconds);
       }
       return jsonRpcError(500, -32603, 'Internal error');
@@ -268,6 +287,23 @@ export function createMcpDualEraHandler(
   ): Promise<Response> => {
     // GET and DELETE are 2025 session operations (the 2026 revision has neither).
     if (request.method !== 'POST') return router.fetch(request, requestOptions);
+    // One span per POST, whichever leg serves it (the router joins it rather than starting one).
+    const trace = telemetry.startRequest(request, '2026');
+    if (!trace) return post(request, requestOptions, undefined);
+    const response = await trace.run(() => post(request, requestOptions, trace));
+    return endTraceWithResponse(
+      trace,
+      response,
+      (requestOptions as WithBodyDoneSlot)[BODY_DONE_SLOT],
+      trace.opensStream,
+    );
+  };
+
+  const post = async (
+    request: Request,
+    requestOptions: { authInfo?: RequestAuthInfo | undefined; parsedBody?: unknown },
+    trace: RequestTrace | undefined,
+  ): Promise<Response> => {
     if (hostAllowed && !hostAllowed(request)) {
       return jsonRpcError(403, -32000, 'Forbidden: Host header not allowed');
     }
@@ -291,9 +327,14 @@ export function createMcpDualEraHandler(
       ...(mcpMethodHeader !== undefined && { mcpMethodHeader }),
       ...(mcpNameHeader !== undefined && { mcpNameHeader }),
     });
-    const forward = { ...requestOptions, parsedBody: body };
+    const forward = { ...requestOptions, parsedBody: body, [REQUEST_TRACE_SLOT]: trace };
     // A request the modern path rejects gets the SDK's own answer for it (its validation ladder).
-    return outcome.kind === 'legacy' ? router.fetch(request, forward) : serveModern(request, forward);
+    if (outcome.kind === 'legacy') {
+      trace?.era('2025');
+      return router.fetch(request, forward);
+    }
+    trace?.describe(Array.isArray(body) ? body[0] : (body as Parameters<RequestTrace['describe']>[0]));
+    return serveModern(request, forward);
   };
 
   const notify: ServerNotifier = {
@@ -344,6 +385,7 @@ export function createMcpDualEraHandler(
       } finally {
         modernClosed = true;
         stopListening();
+        stopListenGauge();
         // Ends every listen stream with the spec's graceful result (the client listens again,
         // through the balancer, on another pod), and what still runs past the deadline.
         await modern.close();

@@ -12,6 +12,8 @@ interface PendingRequest {
   /** The progress token the SDK put in the request, if any (the same number as the id). */
   originalToken: RequestId | undefined;
   createdAt: number;
+  /** The asking request's trace context (telemetry), for the span of an answer forwarded here. */
+  traceContext: unknown;
 }
 
 /** Which process a wire id belongs to, or undefined if it is not one of ours. */
@@ -38,13 +40,19 @@ export class WireIdRegistry {
   ) {}
 
   /** `message` as it should go on the wire: a server->client request gets a wire id. */
-  outgoing(sessionId: string, message: JSONRPCMessage): JSONRPCMessage {
+  outgoing(sessionId: string, message: JSONRPCMessage, traceContext?: unknown): JSONRPCMessage {
     if (!isRequest(message)) return message;
     this.sweep();
     const wireId = `${PREFIX}${this.processId}.${this.next++}`;
     const meta = (message.params as { _meta?: { progressToken?: RequestId } } | undefined)?._meta;
     const originalToken = meta?.progressToken;
-    this.pending.set(wireId, { sessionId, originalId: message.id, originalToken, createdAt: Date.now() });
+    this.pending.set(wireId, {
+      sessionId,
+      originalId: message.id,
+      originalToken,
+      createdAt: Date.now(),
+      traceContext,
+    });
     const rewritten = { ...message, id: wireId } as Record<string, unknown>;
     if (originalToken !== undefined) {
       const params = message.params as Record<string, unknown>;
@@ -75,6 +83,11 @@ export class WireIdRegistry {
       } as JSONRPCMessage;
     }
     return message;
+  }
+
+  /** The trace context kept with an outgoing request (see `outgoing`), if any. */
+  contextOf(wireId: string): unknown {
+    return this.pending.get(wireId)?.traceContext;
   }
 
   /** Forgets every request of a session (it was closed). */
