@@ -340,7 +340,10 @@ export class Telemetry {
       [ATTR.direction]: 'received',
     });
     const api = this.api;
-    if (!api || !this.tracer) return handle();
+    if (!api || !this.tracer) {
+      handle();
+      return;
+    }
     // From another process over the bus: used only if it is what a propagator reads (strings).
     const usable =
       typeof carrier === 'object' &&
