@@ -28,6 +28,13 @@ export {
   type ShutdownPhase,
 } from '../shutdown/graceful-shutdown.js';
 export {
+  ATTR as TELEMETRY_ATTRIBUTES,
+  INSTRUMENTATION_SCOPE as TELEMETRY_SCOPE,
+  METRIC as TELEMETRY_METRICS,
+  SPAN as TELEMETRY_SPANS,
+} from '../telemetry/names.js';
+export type { MeterProviderLike, TelemetryOptions, TracerProviderLike } from '../telemetry/telemetry.js';
+export {
   LOCALHOST_HOSTS,
   type PrincipalContext,
   type RequestAuthInfo,
