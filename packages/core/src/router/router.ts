@@ -361,12 +361,17 @@ export class Router<TServer> implements McpSessionRouter {
     );
   }
 
-  async fetch(request: Request, options: FetchOptions = {}): Promise<Response> {
+  // Not async: without a span, `route`'s promise is returned as it is (no extra microtask turns).
+  fetch(request: Request, options: FetchOptions = {}): Promise<Response> {
     // A span the caller started (the dual-era handler) is theirs to end.
     const given = (options as WithRequestTrace)[REQUEST_TRACE_SLOT];
     if (given) return this.route(request, options, given);
     const trace = this.telemetry.startRequest(request, isSessionless(request) ? '2026' : '2025');
     if (!trace) return this.route(request, options, undefined);
+    return this.routeTraced(request, options, trace);
+  }
+
+  private async routeTraced(request: Request, options: FetchOptions, trace: RequestTrace): Promise<Response> {
     const response = await trace.run(() => this.route(request, options, trace));
     return endTraceWithResponse(
       trace,

@@ -281,7 +281,8 @@ export function createMcpDualEraHandler(
     }
   };
 
-  const fetch = async (
+  // Not async: without a span, the leg's promise is returned as it is (no extra microtask turns).
+  const fetch = (
     request: Request,
     requestOptions: { authInfo?: RequestAuthInfo | undefined; parsedBody?: unknown } = {},
   ): Promise<Response> => {
@@ -290,6 +291,14 @@ export function createMcpDualEraHandler(
     // One span per POST, whichever leg serves it (the router joins it rather than starting one).
     const trace = telemetry.startRequest(request, '2026');
     if (!trace) return post(request, requestOptions, undefined);
+    return postTraced(request, requestOptions, trace);
+  };
+
+  const postTraced = async (
+    request: Request,
+    requestOptions: { authInfo?: RequestAuthInfo | undefined; parsedBody?: unknown },
+    trace: RequestTrace,
+  ): Promise<Response> => {
     const response = await trace.run(() => post(request, requestOptions, trace));
     return endTraceWithResponse(
       trace,
