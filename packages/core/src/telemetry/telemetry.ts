@@ -190,13 +190,13 @@ export class Telemetry {
   ): Promise<T> {
     const api = this.api;
     if (!api || !this.tracer) return call();
+    // A span only inside a traced request (or forwarded message): heartbeats, sweeps and other
+    // background calls would otherwise start a root trace every few seconds per process. Their
+    // durations are still recorded.
+    const active = api.context.active();
+    const traced = api.trace.getSpan(active)?.isRecording() === true;
+    if (!traced && !this.instruments) return call();
     const bus = component === 'bus';
-    const span = this.tracer.startSpan(
-      `${operation} ${COLLECTION[component]}`,
-      { kind: bus ? api.SpanKind.PRODUCER : api.SpanKind.CLIENT },
-      api.context.active(),
-    );
-    if (!span.isRecording() && !this.instruments) return call();
     const attributes: Attributes = bus
       ? {
           [ATTR.messagingSystem]: dbSystemOf(adapter),
@@ -211,22 +211,28 @@ export class Telemetry {
     attributes[ATTR.component] = component;
     attributes[ATTR.adapter] = adapter;
     attributes[ATTR.processId] = this.processId;
-    span.setAttributes(attributes);
+    const span = traced
+      ? this.tracer.startSpan(
+          `${operation} ${COLLECTION[component]}`,
+          { kind: bus ? api.SpanKind.PRODUCER : api.SpanKind.CLIENT, attributes },
+          active,
+        )
+      : undefined;
     const started = performance.now();
     const finish = (error?: unknown) => {
       if (error !== undefined) {
         const type = errorTypeOf(error);
         attributes[ATTR.errorType] = type;
-        span.setAttribute(ATTR.errorType, type);
-        span.setStatus({ code: api.SpanStatusCode.ERROR, message: type });
+        span?.setAttribute(ATTR.errorType, type);
+        span?.setStatus({ code: api.SpanStatusCode.ERROR, message: type });
       }
-      span.end();
+      span?.end();
       const seconds = (performance.now() - started) / 1000;
       (bus ? this.instruments?.messagingDuration : this.instruments?.dbDuration)?.record(seconds, attributes);
     };
     let pending: Promise<T>;
     try {
-      pending = api.context.with(api.trace.setSpan(api.context.active(), span), call);
+      pending = span ? api.context.with(api.trace.setSpan(active, span), call) : call();
     } catch (error) {
       finish(error);
       throw error;
