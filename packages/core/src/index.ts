@@ -147,13 +147,6 @@ export {
   type StateHandleUpdateOptions,
   type StateHandleUpdater,
 } from './state-handles/state-handles.js';
-export {
-  ATTR as TELEMETRY_ATTRIBUTES,
-  INSTRUMENTATION_SCOPE as TELEMETRY_SCOPE,
-  METRIC as TELEMETRY_METRICS,
-  SPAN as TELEMETRY_SPANS,
-} from './telemetry/names.js';
-export type { MeterProviderLike, TelemetryOptions, TracerProviderLike } from './telemetry/telemetry.js';
 export { type BackendTimeoutOptions, withBackendTimeout } from './store-kit/backend-timeout.js';
 export {
   type BusSubscription,
@@ -196,3 +189,10 @@ export {
   encodeStoredMessage,
   validateListOptions,
 } from './store-kit/validation.js';
+export {
+  ATTR as TELEMETRY_ATTRIBUTES,
+  INSTRUMENTATION_SCOPE as TELEMETRY_SCOPE,
+  METRIC as TELEMETRY_METRICS,
+  SPAN as TELEMETRY_SPANS,
+} from './telemetry/names.js';
+export type { MeterProviderLike, TelemetryOptions, TracerProviderLike } from './telemetry/telemetry.js';
