@@ -335,8 +335,11 @@ describe('a client message that lands on another pod', () => {
       requestSpan('pod-0', 'tools/call ask', sessionId),
       'the asking request on pod-0',
     );
-    // The answer's POST carries no method: its span is named after the HTTP method.
-    const answer = await spanWhere(requestSpan('pod-1', 'POST', sessionId), "the answer's request on pod-1");
+    // The answer's POST carries no method: its span is named for what it carries.
+    const answer = await spanWhere(
+      requestSpan('pod-1', 'client response', sessionId),
+      "the answer's request on pod-1",
+    );
     // Two requests, two traces: the link is what joins them.
     expect(traceId(answer)).not.toBe(traceId(asking));
     const forwarded = await spanWhere(

@@ -15,8 +15,9 @@ export interface WithRequestTrace {
 }
 
 /**
- * Ends `trace` with `response`'s status once its body is done (through `slot` when the node:http
- * writer takes the end-of-body callback, else by wrapping the body), or now if `now` or bodyless.
+ * Ends `trace` with `response`'s status once its SSE body is done (through `slot` when the node:http
+ * writer takes the end-of-body callback, else by wrapping the body), or now if `now` or the
+ * answer is not a stream.
  */
 export function endTraceWithResponse(
   trace: RequestTrace,
@@ -25,7 +26,9 @@ export function endTraceWithResponse(
   now: boolean,
 ): Response {
   const end = () => trace.end(response.status);
-  if (now || !response.body) {
+  // Only an SSE body is still being written; any other answer is complete already (and a caller
+  // that never reads it, say a 503's, must not leave the span open).
+  if (now || !response.body || !response.headers.get('content-type')?.startsWith('text/event-stream')) {
     end();
     return response;
   }

@@ -14,6 +14,8 @@ export const SPAN = {
   rehydrate: 'mcp_session_store.rehydrate',
   /** A client message another process forwarded over the bus, handled on the receiving process. */
   forwardedReceive: 'mcp_session_store.forwarded process',
+  /** A POST that carries only the client's answers to server->client requests (no method). */
+  clientResponse: 'client response',
   /** A GET (SSE) stream of a 2025 session being set up. */
   getStream: 'GET stream',
   /** A DELETE of a 2025 session. */

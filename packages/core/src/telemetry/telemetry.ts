@@ -487,7 +487,15 @@ export class RequestTrace {
 
   /** Names the span after the (first) JSON-RPC request or notification: `{method} {target}`. */
   describe(message: DescribedMessage | undefined): void {
-    if (!message || typeof message.method !== 'string') return;
+    if (!message) return;
+    if (typeof message.method !== 'string') {
+      // The client's answer to a server->client request (an elicitation result, say).
+      if (typeof message.id === 'string' || typeof message.id === 'number') {
+        this.attributes[ATTR.jsonrpcRequestId] = String(message.id);
+      }
+      this.rename(SPAN.clientResponse);
+      return;
+    }
     const method = message.method;
     this.attributes[ATTR.mcpMethodName] = method;
     if (method === 'subscriptions/listen') this.opensStream = true;
