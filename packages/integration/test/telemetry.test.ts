@@ -10,12 +10,17 @@
 
 import { randomBytes } from 'node:crypto';
 import { type AddressInfo, createServer } from 'node:net';
-import { redactSessionId } from '@mcp-session-store/core';
+import { createRequestStateCodec, RequestStateError, redactSessionId } from '@mcp-session-store/core';
 import { createMcpDualEraHandler, type McpDualEraHandler } from '@mcp-session-store/core/v2';
-import { RedisEventStore, RedisMessageBus, RedisSessionStore } from '@mcp-session-store/redis';
+import {
+  RedisClaimStore,
+  RedisEventStore,
+  RedisMessageBus,
+  RedisSessionStore,
+} from '@mcp-session-store/redis';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Redis } from 'ioredis';
 import { serveBehindBalancer } from '../src/http-pods.js';
@@ -621,6 +626,54 @@ async function closedPort(): Promise<number> {
 }
 
 // --- redaction (last: it reads what every test above recorded) ------------------------------------
+
+describe('requestState claims', () => {
+  test("the codec's at-most-once claim is a span of the verifying request, and its duration is recorded", async () => {
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    redisClients.push(redis);
+    const codec = createRequestStateCodec<{ step: number }>({
+      keyring: { activeKeyId: 'k1', keys: { k1: randomBytes(32).toString('base64') } },
+      claims: new RedisClaimStore({ redis, keyPrefix }),
+    });
+    const ctx = { mcpReq: { method: 'tools/call' } };
+    const state = await codec.mint({ step: 1 }, ctx);
+    const before = await sdk.collect();
+    const tracer = trace.getTracer('telemetry-test');
+    const verify = (name: string) =>
+      tracer.startActiveSpan(name, async (span) => {
+        try {
+          return await codec.verify(state, ctx);
+        } finally {
+          span.end();
+        }
+      });
+    await expect(verify('first use')).resolves.toEqual({ step: 1 });
+    await expect(verify('replay')).rejects.toBeInstanceOf(RequestStateError);
+
+    for (const name of ['first use', 'replay']) {
+      const parent = await spanWhere((s) => s.name === name, `the '${name}' span`);
+      const claim = await spanWhere(
+        (s) => s.name === 'claim claims' && s.parentSpanContext?.spanId === parent.spanContext().spanId,
+        `the claim of '${name}'`,
+      );
+      expect(claim.kind).toBe(SpanKind.CLIENT);
+      expect(claim.attributes).toMatchObject({
+        'db.system.name': 'redis',
+        'db.operation.name': 'claim',
+        'mcp_session_store.component': 'claim_store',
+        'mcp_session_store.adapter': '@mcp-session-store/redis',
+      });
+    }
+    const after = await sdk.collect();
+    const claims = {
+      'db.operation.name': 'claim',
+      'mcp_session_store.component': 'claim_store',
+    };
+    const recorded = (points: readonly MetricPoint[]) =>
+      metricValue(points, 'db.client.operation.duration', claims);
+    expect(recorded(after) - recorded(before)).toBe(2);
+  });
+});
 
 describe('redaction', () => {
   test('no session id appears unredacted in any span or metric point, only its redacted form', async () => {

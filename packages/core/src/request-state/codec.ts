@@ -5,6 +5,8 @@ import { ENVELOPE_PREFIX, envelopeKeyId, openEnvelope, sealEnvelope } from '../e
 import { Keyring, type KeyringOptions } from '../encryption/keyring.js';
 import { isSessionStoreError, SessionStoreError } from '../errors.js';
 import { findNonJson } from '../json.js';
+import { instrumentClaimStore } from '../telemetry/instrumented-backends.js';
+import { Telemetry, type TelemetryOptions } from '../telemetry/telemetry.js';
 import {
   bindingDigest,
   defaultRequestBinding,
@@ -67,6 +69,12 @@ export interface RequestStateCodecOptions<C extends RequestStateContext = Reques
    * of times until it expires.
    */
   claims?: ClaimStore | undefined;
+  /**
+   * Traces and metrics of the `claims` calls (a `claim claims` span inside the request's trace,
+   * `db.client.operation.duration`), as the router's `telemetry` option: the global OpenTelemetry
+   * providers by default, explicit ones, or `false` for none.
+   */
+  telemetry?: TelemetryOptions | false | undefined;
   /** Time source for expiry (tests pass a `TestClock`). Default: the system clock. */
   clock?: Clock | undefined;
 }
@@ -222,7 +230,7 @@ export function createRequestStateCodec<T = unknown, C extends RequestStateConte
   const keyring = Keyring.from(options.keyring);
   const ttlMs = resolveTtlMs(options.ttlSeconds);
   const clock = options.clock ?? systemClock;
-  const claims = options.claims;
+  const given = options.claims;
   const principalOf = options.principal ?? defaultRequestStatePrincipal;
   const bindOf = options.bind ?? defaultRequestBinding;
   for (const [name, fn] of [
@@ -231,9 +239,10 @@ export function createRequestStateCodec<T = unknown, C extends RequestStateConte
   ] as const) {
     if (fn !== undefined && typeof fn !== 'function') throw invalid(`${name} must be a function`);
   }
-  if (claims !== undefined && typeof claims?.claim !== 'function') {
+  if (given !== undefined && typeof given?.claim !== 'function') {
     throw invalid('claims must be a ClaimStore');
   }
+  const claims = given && instrumentClaimStore(given, Telemetry.create(options.telemetry));
 
   const digests = (ctx: C): { pr: string; rq: string } => {
     const principal = principalOf(ctx);

@@ -3,6 +3,7 @@
  * (see `Telemetry.backendCall`). Only what the router calls is wrapped; the application keeps its
  * own, unwrapped instances.
  */
+import type { ClaimStore } from '../contract/claim-store.js';
 import type { EventStoreFactory, SessionEventStore } from '../contract/event-store.js';
 import type { MessageBus } from '../contract/message-bus.js';
 import type { SessionStore } from '../contract/session-store.js';
@@ -69,5 +70,19 @@ export function instrumentBus(bus: MessageBus, telemetry: Telemetry): MessageBus
       telemetry.backendCall('bus', adapter, 'publish', () => bus.publish(channel, payload)),
     subscribe: (channel, handler) => bus.subscribe(channel, handler),
     close: () => bus.close(),
+  };
+}
+
+/** `claims` with each claim traced, or `claims` itself when telemetry is off. */
+export function instrumentClaimStore(claims: ClaimStore, telemetry: Telemetry): ClaimStore {
+  if (!telemetry.enabled) return claims;
+  const adapter = claims.capabilities.adapter;
+  return {
+    get capabilities() {
+      return claims.capabilities;
+    },
+    claim: (key, ttlMs) =>
+      telemetry.backendCall('claim_store', adapter, 'claim', () => claims.claim(key, ttlMs)),
+    close: () => claims.close(),
   };
 }

@@ -110,13 +110,13 @@ interface Instruments {
  */
 export class Telemetry {
   /** Records nothing, calls nothing. */
-  static readonly off = new Telemetry(null, undefined, undefined, false, '');
+  static readonly off = new Telemetry(null, undefined, undefined, false, undefined);
 
   /**
    * @param options `false`: off. Otherwise the given providers, or the global ones.
-   * @param processId Recorded on every span and metric point (`mcp_session_store.process.id`).
+   * @param processId Recorded on every span and metric point (`mcp_session_store.process.id`), if given.
    */
-  static create(options: TelemetryOptions | false | undefined, processId: string): Telemetry {
+  static create(options: TelemetryOptions | false | undefined, processId?: string): Telemetry {
     if (options === false) return Telemetry.off;
     const api = otelApi();
     if (!api) return Telemetry.off;
@@ -139,9 +139,9 @@ export class Telemetry {
     meter: Meter | undefined,
     /** False only for {@link Telemetry.off}: the stores are not wrapped at all. */
     readonly enabled: boolean,
-    readonly processId: string,
+    readonly processId: string | undefined,
   ) {
-    this.processAttributes = { [ATTR.processId]: processId };
+    this.processAttributes = processId === undefined ? {} : { [ATTR.processId]: processId };
     this.instruments = meter && makeInstruments(meter);
   }
 
@@ -210,7 +210,7 @@ export class Telemetry {
         };
     attributes[ATTR.component] = component;
     attributes[ATTR.adapter] = adapter;
-    attributes[ATTR.processId] = this.processId;
+    if (this.processId !== undefined) attributes[ATTR.processId] = this.processId;
     const span = traced
       ? this.tracer.startSpan(
           `${operation} ${COLLECTION[component]}`,
