@@ -1,8 +1,9 @@
 // One pod of the benchmarks, as its own process (started by startPodCluster): the bench server as
-// VARIANT says (pod-handlers-v1.ts, pod-handlers-v2.ts) over STORE. Listens on 127.0.0.1:$PORT and
-// answers, besides /mcp: /healthz; /cpu, its CPU time so far; /memory, its heap and external memory
-// after a full GC; POST /notify, a tool list change announced through the variant's notify; and
-// /profile?ms=N, where its CPU time went over the next N ms. Exits on SIGTERM.
+// VARIANT says (pod-handlers-v1.ts, pod-handlers-v2.ts) over STORE, ours with the `telemetry`
+// option TELEMETRY says (pod-telemetry.ts; no OpenTelemetry SDK is ever registered here). Listens
+// on 127.0.0.1:$PORT and answers, besides /mcp: /healthz; /cpu, its CPU time so far; /memory, its
+// heap and external memory after a full GC; POST /notify, a tool list change announced through the
+// variant's notify; and /profile?ms=N, where its CPU time went over the next N ms. Exits on SIGTERM.
 import { createServer } from 'node:http';
 import { POD_NAME, type PodHandler, required } from './pod-env.js';
 import { profileFor } from './pod-profile.js';

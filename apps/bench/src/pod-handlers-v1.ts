@@ -5,6 +5,7 @@ import { createMcpSessionRouter } from '@mcp-session-store/core/router';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { createBenchServer } from './bench-server.js';
 import { jsonBody, POD_NAME, type PodHandler, podAdapters, withEventStore } from './pod-env.js';
+import { telemetryOptions } from './pod-telemetry.js';
 
 /** The SDK documentation's way: one transport per session, kept in a Map of this process. */
 export function stockV1Handler(): PodHandler {
@@ -37,7 +38,10 @@ export function stockV1Handler(): PodHandler {
   };
 }
 
-/** Our router over STORE, with the event store unless EVENTS=0, as a real deployment would run it. */
+/**
+ * Our router over STORE, with the event store unless EVENTS=0, as a real deployment would run it;
+ * `telemetry` as TELEMETRY says (pod-telemetry.ts).
+ */
 export async function routerV1Handler(): Promise<PodHandler> {
   const backend = await podAdapters();
   const router = createMcpSessionRouter({
@@ -47,6 +51,7 @@ export async function routerV1Handler(): Promise<PodHandler> {
     processId: POD_NAME,
     createServer: () => createBenchServer(),
     keepAliveMs: 0,
+    ...telemetryOptions(),
     hooks: {
       onError: (error, { operation }) => console.error(`${POD_NAME} ${operation}: ${String(error)}`),
     },

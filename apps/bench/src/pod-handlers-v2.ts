@@ -9,6 +9,7 @@ import { NodeStreamableHTTPServerTransport, toNodeHandler } from '@modelcontextp
 import { createMcpHandler, isInitializeRequest } from '@modelcontextprotocol/server';
 import { createBenchServerV2 } from './bench-server-v2.js';
 import { jsonBody, POD_NAME, type PodHandler, podAdapters, withEventStore } from './pod-env.js';
+import { telemetryOptions } from './pod-telemetry.js';
 
 /**
  * Open listen streams a pod may hold (both SDK v2 handlers default to 1,024, fewer than the
@@ -55,7 +56,7 @@ export function stockV2Handler(): PodHandler {
   };
 }
 
-/** Our router for v2 over STORE (event store unless EVENTS=0), as (b) is for 1.x. */
+/** Our router for v2 over STORE (event store unless EVENTS=0, telemetry as TELEMETRY), as (b) is for 1.x. */
 export async function routerV2Handler(): Promise<PodHandler> {
   const backend = await podAdapters();
   const handler = createMcpSessionHandler(() => createBenchServerV2(), {
@@ -64,6 +65,7 @@ export async function routerV2Handler(): Promise<PodHandler> {
     bus: backend.bus,
     processId: POD_NAME,
     keepAliveMs: 0,
+    ...telemetryOptions(),
     hooks,
   });
   return {
@@ -87,7 +89,10 @@ export function stockModernHandler(): PodHandler {
   };
 }
 
-/** Our dual-era handler over STORE: its 2026-07-28 leg shares change events through STORE's bus. */
+/**
+ * Our dual-era handler over STORE: its 2026-07-28 leg shares change events through STORE's bus;
+ * telemetry as TELEMETRY.
+ */
 export async function dualEraHandler(): Promise<PodHandler> {
   const backend = await podAdapters();
   const handler = createMcpDualEraHandler(() => createBenchServerV2(), {
@@ -96,6 +101,7 @@ export async function dualEraHandler(): Promise<PodHandler> {
     bus: backend.bus,
     processId: POD_NAME,
     modern: { maxSubscriptions: MAX_SUBSCRIPTIONS },
+    ...telemetryOptions(),
     hooks,
   });
   // Ready only once other pods' events arrive: the notify benchmarks start right after /healthz.

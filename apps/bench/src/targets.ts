@@ -33,9 +33,10 @@ export function throughputVerdict(ratio: PairedRatio): Verdict {
 
 /**
  * CPU-per-request ratio against {@link CPU_TARGET}, judged on the median over rounds; `stockUs` (the
- * stock side's median, µs per request) turns the excess into µs to save per request.
+ * baseline side's median, µs per request; `baseline` names that side) turns the excess into µs to
+ * save per request.
  */
-export function cpuVerdict(ratio: PairedRatio, stockUs: number): Verdict {
+export function cpuVerdict(ratio: PairedRatio, stockUs: number, baseline = 'the stock side'): Verdict {
   const meets = (r: number) => r <= CPU_TARGET;
   const rounds = roundsMeeting(ratio, meets);
   if (meets(ratio.median))
@@ -43,6 +44,6 @@ export function cpuVerdict(ratio: PairedRatio, stockUs: number): Verdict {
   const excess = ratio.median - CPU_TARGET;
   return {
     met: false,
-    text: `**missed** by ${fmt(excess, 2)} (${x(ratio.median)} against ≤ ${x(CPU_TARGET)}, ${rounds} met it): about ${fmt(excess * stockUs)} µs per request to save (${fmt(excess, 2)} × the stock side's ${fmt(stockUs)} µs)`,
+    text: `**missed** by ${fmt(excess, 2)} (${x(ratio.median)} against ≤ ${x(CPU_TARGET)}, ${rounds} met it): about ${fmt(excess * stockUs)} µs per request to save (${fmt(excess, 2)} × ${baseline}'s ${fmt(stockUs)} µs)`,
   };
 }

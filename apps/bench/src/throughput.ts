@@ -1,8 +1,10 @@
 // End-to-end throughput and latency of tools/call: the stock SDK against our router, on both SDK
-// majors, the 2026-07-28 wire (our dual-era handler against the stock `createMcpHandler`), and the
-// router on each backend with and without sticky sessions. Every pod is a process of its own
-// (bench-pod.ts); a closed-loop load generator in this process (load-generator.ts) drives one
-// variant at a time, rounds interleaved, medians reported, issue 17's targets judged.
+// majors, the 2026-07-28 wire (our dual-era handler against the stock `createMcpHandler`), ours with
+// `telemetry` at its default (`@opentelemetry/api` present, no SDK registered) against
+// `telemetry: false` (issue 19), and the router on each backend with and without sticky sessions.
+// Every pod is a process of its own (bench-pod.ts); a closed-loop load generator in this process
+// (load-generator.ts) drives one variant at a time, rounds interleaved, medians reported, issue
+// 17's targets judged.
 
 import { Agent } from 'node:http';
 import { availableParallelism } from 'node:os';
@@ -38,7 +40,7 @@ const FULL: Timing & { jitWarmupMs: number } = {
   jitWarmupMs: 3_000,
 };
 
-type VariantKey = 'a' | 'b' | 'a2' | 'b2' | 's' | 'm' | 'c' | 'd' | 'e1' | 'e2';
+type VariantKey = 'a' | 'b' | 't' | 'a2' | 'b2' | 't2' | 's' | 'm' | 'tm' | 'c' | 'd' | 'e1' | 'e2';
 
 /** A variant as measured: where its load goes and the sessions the workers use there. */
 interface Variant extends LoadTarget {
@@ -62,8 +64,30 @@ const HEADLINE_PAIRS = [
   },
 ] as const satisfies ReadonlyArray<{ of: VariantKey; to: VariantKey; name: string; short: string }>;
 
-/** Back-to-back groups of a round: each headline pair, the affinity pair, then the other backends. */
-const GROUPS: readonly VariantKey[][] = [['a', 'b'], ['a2', 'b2'], ['s', 'm'], ['c', 'd'], ['e1'], ['e2']];
+/**
+ * The pairs issue 19 asks about: ours with `telemetry` at its default, `@opentelemetry/api` present
+ * and no SDK registered (no-op API calls), against the same with `telemetry: false` (no API call at
+ * all); within noise when they meet issue 17's bounds.
+ */
+const TELEMETRY_PAIRS = [
+  { of: 'b', to: 't', name: 'SDK 1.x router: API, no SDK / telemetry: false', short: 'SDK 1.x' },
+  { of: 'b2', to: 't2', name: 'SDK v2 router: API, no SDK / telemetry: false', short: 'SDK v2' },
+  { of: 'm', to: 'tm', name: '2026-07-28 dual-era path: API, no SDK / telemetry: false', short: '2026' },
+] as const satisfies ReadonlyArray<{ of: VariantKey; to: VariantKey; name: string; short: string }>;
+
+/**
+ * Back-to-back groups of a round: each headline pair with ours in the middle (next to both the stock
+ * side and its `telemetry: false` twin, whichever way the group runs), the affinity pair, then the
+ * other backends.
+ */
+const GROUPS: readonly VariantKey[][] = [
+  ['a', 'b', 't'],
+  ['a2', 'b2', 't2'],
+  ['s', 'm', 'tm'],
+  ['c', 'd'],
+  ['e1'],
+  ['e2'],
+];
 
 /** The workers' sessions on a 2025 endpoint, or as many session-less workers on the 2026 wire. */
 async function workers(wire: Wire, endpoint: string): Promise<Array<string | null>> {
@@ -87,21 +111,39 @@ async function startVariants(ctx: BenchContext, fleet: Fleet): Promise<Variant[]
     NAMESPACE: namespace,
   });
   // Like the stock servers, the one-process variants of ours keep no event store: each headline
-  // ratio is the price of the router (or the dual-era handler) alone.
-  const [stock, memory, stockV2, memoryV2, stockModern, dualEra, redis, postgres, dynamodb] = (await startAll(
-    fleet,
-    [
-      [1, { VARIANT: 'stock' }],
-      [1, { ...ours('router', 'memory', 'bench-throughput-memory'), EVENTS: '0' }],
-      [1, { VARIANT: 'stock-v2' }],
-      [1, { ...ours('router-v2', 'memory', 'bench-throughput-memory-v2'), EVENTS: '0' }],
-      [1, { VARIANT: 'stock-modern' }],
-      [1, { ...ours('dual-era', 'memory', 'bench-throughput-dual-era'), EVENTS: '0' }],
-      [2, { ...ours('router', 'redis', 'bench-throughput-redis'), REDIS_URL: ctx.redisUrl }],
-      [2, { ...ours('router', 'postgres', 'bench-throughput-pg'), DATABASE_URL: ctx.databaseUrl }],
-      [2, { ...ours('router', 'dynamodb', 'bench-throughput-ddb'), DYNAMODB_ENDPOINT: ctx.dynamodbEndpoint }],
-    ],
-  )) as [
+  // ratio is the price of the router (or the dual-era handler) alone. Ours leave `telemetry` at its
+  // default (TELEMETRY unset) unless TELEMETRY=off: (t), (t2), (tm).
+  const off = { TELEMETRY: 'off' };
+  const [
+    stock,
+    memory,
+    memoryOff,
+    stockV2,
+    memoryV2,
+    memoryV2Off,
+    stockModern,
+    dualEra,
+    dualEraOff,
+    redis,
+    postgres,
+    dynamodb,
+  ] = (await startAll(fleet, [
+    [1, { VARIANT: 'stock' }],
+    [1, { ...ours('router', 'memory', 'bench-throughput-memory'), EVENTS: '0' }],
+    [1, { ...ours('router', 'memory', 'bench-throughput-memory'), EVENTS: '0', ...off }],
+    [1, { VARIANT: 'stock-v2' }],
+    [1, { ...ours('router-v2', 'memory', 'bench-throughput-memory-v2'), EVENTS: '0' }],
+    [1, { ...ours('router-v2', 'memory', 'bench-throughput-memory-v2'), EVENTS: '0', ...off }],
+    [1, { VARIANT: 'stock-modern' }],
+    [1, { ...ours('dual-era', 'memory', 'bench-throughput-dual-era'), EVENTS: '0' }],
+    [1, { ...ours('dual-era', 'memory', 'bench-throughput-dual-era'), EVENTS: '0', ...off }],
+    [2, { ...ours('router', 'redis', 'bench-throughput-redis'), REDIS_URL: ctx.redisUrl }],
+    [2, { ...ours('router', 'postgres', 'bench-throughput-pg'), DATABASE_URL: ctx.databaseUrl }],
+    [2, { ...ours('router', 'dynamodb', 'bench-throughput-ddb'), DYNAMODB_ENDPOINT: ctx.dynamodbEndpoint }],
+  ])) as [
+    PodClusterHandle,
+    PodClusterHandle,
+    PodClusterHandle,
     PodClusterHandle,
     PodClusterHandle,
     PodClusterHandle,
@@ -119,8 +161,10 @@ async function startVariants(ctx: BenchContext, fleet: Fleet): Promise<Variant[]
   const specs: Array<[VariantKey, string, Wire, PodClusterHandle, string, string]> = [
     ['a', '(a) SDK 1.x stock, in-memory session map', '2025', stock, 'direct', direct(stock)],
     ['b', '(b) SDK 1.x router, memory store, no event store', '2025', memory, 'direct', direct(memory)],
+    ['t', '(t) as (b), telemetry: false', '2025', memoryOff, 'direct', direct(memoryOff)],
     ['a2', '(a2) SDK v2 stock, in-memory session map', '2025', stockV2, 'direct', direct(stockV2)],
     ['b2', '(b2) SDK v2 router, memory store, no event store', '2025', memoryV2, 'direct', direct(memoryV2)],
+    ['t2', '(t2) as (b2), telemetry: false', '2025', memoryV2Off, 'direct', direct(memoryV2Off)],
     [
       's',
       '(s) SDK v2 stock createMcpHandler, 2026-07-28',
@@ -130,6 +174,7 @@ async function startVariants(ctx: BenchContext, fleet: Fleet): Promise<Variant[]
       direct(stockModern),
     ],
     ['m', '(m) dual-era handler, 2026-07-28 path', '2026', dualEra, 'direct', direct(dualEra)],
+    ['tm', '(tm) as (m), telemetry: false', '2026', dualEraOff, 'direct', direct(dualEraOff)],
     ['c', '(c) SDK 1.x router, Redis', '2025', redis, 'round robin', redis.url],
     ['d', '(d) SDK 1.x router, Redis', '2025', redis, 'session affinity', pinned],
     ['e1', '(e1) SDK 1.x router, PostgreSQL', '2025', postgres, 'round robin', postgres.url],
@@ -208,6 +253,13 @@ function report(results: Results, timing: Timing & { jitWarmupMs: number }): Sec
     ['(b)/(a): SDK 1.x, our router (memory store) vs the stock SDK, 1 process, direct', 'b', 'a'],
     ['(b2)/(a2): SDK v2, our router (memory store) vs the stock SDK, 1 process, direct', 'b2', 'a2'],
     ['(m)/(s): 2026-07-28, our dual-era handler vs the stock createMcpHandler, 1 process, direct', 'm', 's'],
+    ['(b)/(t): SDK 1.x router, @opentelemetry/api present and no SDK vs telemetry: false', 'b', 't'],
+    ['(b2)/(t2): SDK v2 router, @opentelemetry/api present and no SDK vs telemetry: false', 'b2', 't2'],
+    [
+      '(m)/(tm): 2026-07-28 dual-era path, @opentelemetry/api present and no SDK vs telemetry: false',
+      'm',
+      'tm',
+    ],
     ['(c)/(d): round robin vs ideal affinity, Redis, 2 pods (the price of no sticky sessions)', 'c', 'd'],
     ['(e1)/(c): PostgreSQL vs Redis, round robin, 2 pods', 'e1', 'c'],
     ['(e2)/(c): DynamoDB Local vs Redis, round robin, 2 pods', 'e2', 'c'],
@@ -230,6 +282,12 @@ function report(results: Results, timing: Timing & { jitWarmupMs: number }): Sec
     cpu: cpuVerdict(ratioOf(pair.of, pair.to, cpu), medianOf(pair.to, cpu)),
   }));
   const targetRows = verdicts.map((v) => [v.pair.name, v.throughput.text, v.cpu.text]);
+  const telemetryVerdicts = TELEMETRY_PAIRS.map((pair) => ({
+    pair,
+    throughput: throughputVerdict(ratioOf(pair.of, pair.to, rps)),
+    cpu: cpuVerdict(ratioOf(pair.of, pair.to, cpu), medianOf(pair.to, cpu), 'the `telemetry: false` side'),
+  }));
+  const telemetryRows = telemetryVerdicts.map((v) => [v.pair.name, v.throughput.text, v.cpu.text]);
   const profileParts = HEADLINE_PAIRS.flatMap((pair) => {
     const sides = profiles.get(pair.of);
     if (!sides) return [];
@@ -256,8 +314,8 @@ function report(results: Results, timing: Timing & { jitWarmupMs: number }): Sec
       `warm-up). A round is ${fmt(timing.warmupMs / 1_000, 1)} s of warm-up (not recorded: fresh connections), then ` +
       `${fmt(timing.measureMs / 1_000, 1)} s measured: req/s counts the responses completed inside the measured ` +
       'window, p50/p99 are over every one of them; errors are counted over the whole round. ' +
-      `${timing.rounds} rounds; each round runs every variant in turn, the two sides of each of the first four ` +
-      'ratios back to back, the groups rotated and the pairs swapped from round to round; the table shows ' +
+      `${timing.rounds} rounds; each round runs every variant in turn, the sides of each of the first seven ` +
+      'ratios back to back, the groups rotated and reversed from round to round; the table shows ' +
       "medians over rounds. Pod CPU µs/req is the pods' own CPU time (`process.cpuUsage()`, " +
       "summed over the variant's pods) across the measured window, per response: other load on the machine " +
       'stretches wall time far more than CPU time, so it is the steadiest figure here (it leaves out the ' +
@@ -275,7 +333,11 @@ function report(results: Results, timing: Timing & { jitWarmupMs: number }): Sec
       '(a fresh server per request) behind `toNodeHandler`; (m) is our `createMcpDualEraHandler` (memory store, ' +
       'no event store) through its own `handle`: every 2026-07-28 request goes through its checks and ' +
       'classification, then to the same `createMcpHandler` inside. Ours run through their own node:http entry ' +
-      '(`handle`). (c)–(e) run with the event store on (resumable streams), as a deployment would. Pods of ' +
+      '(`handle`). Ours leave the `telemetry` option at its default: `@opentelemetry/api` is installed and no ' +
+      'OpenTelemetry SDK is registered (no bench pod registers one), so the router makes no-op API calls, as an ' +
+      'application that has the API but does not collect telemetry would; (t), (t2) and (tm) are (b), (b2) and ' +
+      '(m) with `telemetry: false` (no API call at all), in pods of their own, each run right next to its twin. ' +
+      '(c)–(e) run with the event store on (resumable streams), as a deployment would. Pods of ' +
       'the other variants are idle while a variant is measured, except that the DynamoDB pods keep polling ' +
       'their bus inbox (every 50 ms, against DynamoDB Local): a small background load in every round. ' +
       'Everything (load generator, balancer, pods, redis-server, PostgreSQL, DynamoDB Local: a JVM emulator, ' +
@@ -302,6 +364,17 @@ function report(results: Results, timing: Timing & { jitWarmupMs: number }): Sec
     table(
       ['pair', `throughput (≥ ${x(THROUGHPUT_TARGET)})`, `CPU per request (≤ ${x(CPU_TARGET)})`],
       targetRows,
+    ),
+    '',
+    '### Telemetry with no SDK registered (issue 19)',
+    '',
+    'Ours with `telemetry` at its default (`@opentelemetry/api` present, no SDK registered) against the same ' +
+      'with `telemetry: false`, same run: within noise when it meets the same bounds, judged the same way ' +
+      `(throughput at least ${x(THROUGHPUT_TARGET)}, CPU per request at most ${x(CPU_TARGET)}).`,
+    '',
+    table(
+      ['pair', `throughput (≥ ${x(THROUGHPUT_TARGET)})`, `CPU per request (≤ ${x(CPU_TARGET)})`],
+      telemetryRows,
     ),
     ...(anyMissed
       ? [
@@ -338,14 +411,33 @@ function report(results: Results, timing: Timing & { jitWarmupMs: number }): Sec
       `p99 ${x(ratioOf(of, to, p99).median)} (same run)${errorsIn(of, to)}`
     );
   };
-  const headlineChart: Chart = {
-    title: `Headline ratios, ours / stock, same run (median over rounds; whiskers: lowest–highest round)`,
-    unit: '×',
-    targets: [
-      { value: THROUGHPUT_TARGET, label: `throughput ≥ ${x(THROUGHPUT_TARGET)}` },
-      { value: CPU_TARGET, label: `CPU ≤ ${x(CPU_TARGET)}` },
-    ],
-    bars: verdicts.flatMap((v) => {
+  const telemetryHeadline =
+    'telemetry at its default (@opentelemetry/api present, no SDK registered) / telemetry: false, same run: ' +
+    telemetryVerdicts
+      .map((v) => {
+        const t = ratioOf(v.pair.of, v.pair.to, rps);
+        const c = ratioOf(v.pair.of, v.pair.to, cpu);
+        return (
+          `${v.pair.short} ${x(t.median)} the throughput (${fmt(t.low, 2)}–${fmt(t.high, 2)}), ` +
+          `${x(c.median)} the CPU per request (${fmt(c.low, 2)}–${fmt(c.high, 2)})` +
+          `${errorsIn(v.pair.of, v.pair.to)}`
+        );
+      })
+      .join('; ') +
+    (telemetryVerdicts.every((v) => v.throughput.met && v.cpu.met)
+      ? `: within noise (≥ ${x(THROUGHPUT_TARGET)}, ≤ ${x(CPU_TARGET)})`
+      : `: **not within noise** on ${telemetryVerdicts
+          .filter((v) => !v.throughput.met || !v.cpu.met)
+          .map((v) => v.pair.short)
+          .join(', ')} (≥ ${x(THROUGHPUT_TARGET)}, ≤ ${x(CPU_TARGET)})`);
+  const ratioBars = (
+    list: ReadonlyArray<{
+      pair: { of: VariantKey; to: VariantKey; short: string };
+      throughput: { met: boolean };
+      cpu: { met: boolean };
+    }>,
+  ) =>
+    list.flatMap((v) => {
       const t = ratioOf(v.pair.of, v.pair.to, rps);
       const c = ratioOf(v.pair.of, v.pair.to, cpu);
       return [
@@ -364,7 +456,23 @@ function report(results: Results, timing: Timing & { jitWarmupMs: number }): Sec
           met: v.cpu.met,
         },
       ];
-    }),
+    });
+  const targetLines = [
+    { value: THROUGHPUT_TARGET, label: `throughput ≥ ${x(THROUGHPUT_TARGET)}` },
+    { value: CPU_TARGET, label: `CPU ≤ ${x(CPU_TARGET)}` },
+  ];
+  const headlineChart: Chart = {
+    title: `Headline ratios, ours / stock, same run (median over rounds; whiskers: lowest–highest round)`,
+    unit: '×',
+    targets: targetLines,
+    bars: ratioBars(verdicts),
+  };
+  const telemetryChart: Chart = {
+    title:
+      'Telemetry at its default (API present, no SDK) / telemetry: false, same run (median; whiskers: lowest–highest round)',
+    unit: '×',
+    targets: targetLines,
+    bars: ratioBars(telemetryVerdicts),
   };
   return {
     id: 'throughput',
@@ -377,9 +485,11 @@ function report(results: Results, timing: Timing & { jitWarmupMs: number }): Sec
         `${x(ratioOf('c', 'd', cpu).median)}${errorsIn('c', 'd')}`,
       `round robin on PostgreSQL / DynamoDB Local instead of Redis: ${x(ratioOf('e1', 'c', rps).median)} / ` +
         `${x(ratioOf('e2', 'c', rps).median)} throughput${errorsIn('c', 'e1', 'e2')}`,
+      telemetryHeadline,
     ],
     chart: [
       headlineChart,
+      telemetryChart,
       {
         title: 'tools/call throughput',
         unit: 'req/s',
@@ -410,7 +520,9 @@ export async function runThroughput(ctx: BenchContext): Promise<SectionResult> {
   const fleet = new Fleet();
   const started = performance.now();
   try {
-    ctx.log('throughput: starting 12 pods (SDK 1.x, SDK v2, 2026-07-28, Redis, PostgreSQL, DynamoDB)...');
+    ctx.log(
+      'throughput: starting 15 pods (SDK 1.x, SDK v2, 2026-07-28, each also with telemetry: false; Redis, PostgreSQL, DynamoDB)...',
+    );
     const variants = await startVariants(ctx, fleet);
     ctx.log(
       `throughput: pods ready and sessions open after ${fmt((performance.now() - started) / 1_000, 1)} s`,

@@ -8,7 +8,7 @@ import { parseSdkMajor, type SdkMajor } from './sdk-major.js';
  */
 export const DEMO_DEFAULT_SDK: SdkMajor = 2;
 
-export const DEMO_USAGE = `Usage: pnpm demo [--store memory|redis|postgres|dynamodb] [--pods N] [--sdk 1|2] [--port P] [--serve]
+export const DEMO_USAGE = `Usage: pnpm demo [--store memory|redis|postgres|dynamodb] [--pods N] [--sdk 1|2] [--port P] [--serve [--traces]]
   --store  postgres (default: an embedded PostgreSQL, or DATABASE_URL), redis (REDIS_URL, default
            redis://127.0.0.1:6379), dynamodb (DynamoDB Local, or DYNAMODB_ENDPOINT) or memory (one pod)
   --pods   pod processes behind the balancer, 1-16 (default 3; memory: 1)
@@ -17,7 +17,10 @@ export const DEMO_USAGE = `Usage: pnpm demo [--store memory|redis|postgres|dynam
            2025 session client and a 2026-07-28 client are driven) or 1 (@modelcontextprotocol/sdk 1.x,
            2025 sessions only, createMcpSessionRouter)
   --port   the balancer's port on 127.0.0.1 (default: any free port)
-  --serve  instead of running the scenarios, serve until SIGINT/SIGTERM (point any MCP client at it)`;
+  --serve  instead of running the scenarios, serve until SIGINT/SIGTERM (point any MCP client at it);
+           every pod serves its OpenTelemetry metrics to Prometheus on a port of its own (printed)
+  --traces with --serve: print every pod's spans as OpenTelemetry's ConsoleSpanExporter does, each
+           line after the pod's name (many lines per request)`;
 
 export interface DemoOptions {
   store: StoreName;
@@ -25,6 +28,8 @@ export interface DemoOptions {
   sdk: SdkMajor;
   port: number | undefined;
   serve: boolean;
+  /** Print the pods' spans (with `serve` only). */
+  traces: boolean;
 }
 
 /** Parses the demo's arguments. Throws an Error whose message ends with the usage on bad input. */
@@ -34,6 +39,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | 'help' {
   let sdk: SdkMajor = DEMO_DEFAULT_SDK;
   let port: number | undefined;
   let serve = false;
+  let traces = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--store') {
@@ -56,9 +62,12 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | 'help' {
         throw new Error(`--port takes 1-65535\n${DEMO_USAGE}`);
     } else if (arg === '--serve') {
       serve = true;
+    } else if (arg === '--traces') {
+      traces = true;
     } else if (arg === '--help' || arg === '-h') {
       return 'help';
     } else throw new Error(`unknown option ${arg}\n${DEMO_USAGE}`);
   }
-  return { store, pods: pods ?? (store === 'memory' ? 1 : 3), sdk, port, serve };
+  if (traces && !serve) throw new Error(`--traces goes with --serve\n${DEMO_USAGE}`);
+  return { store, pods: pods ?? (store === 'memory' ? 1 : 3), sdk, port, serve, traces };
 }

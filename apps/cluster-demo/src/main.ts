@@ -1,9 +1,11 @@
 // The main job: start a backend, N pod processes and a round-robin balancer with no affinity, run an
 // MCP session (2025) and, on SDK v2, a 2026-07-28 client through every scenario across them, print
-// a table, stop everything.
-//   pnpm demo [--store memory|redis|postgres|dynamodb] [--pods N] [--sdk 1|2] [--port P] [--serve]
+// a table, stop everything. With --serve, serve instead, every pod exporting OpenTelemetry metrics
+// (and with --traces, spans).
+//   pnpm demo [--store memory|redis|postgres|dynamodb] [--pods N] [--sdk 1|2] [--port P] [--serve [--traces]]
 import { type DemoCluster, startDemoCluster } from './cluster.js';
 import { DEMO_USAGE, parseDemoArgs } from './demo-options.js';
+import { type DemoTelemetry, prepareDemoTelemetry } from './demo-telemetry.js';
 import { runScenarios, type ScenarioResult } from './scenarios.js';
 import { sdkLabel } from './sdk-major.js';
 import { formatTable } from './text-table.js';
@@ -26,8 +28,13 @@ async function main(): Promise<number> {
     console.log(DEMO_USAGE);
     return 0;
   }
-  const { store, pods, sdk, port, serve } = parsed;
+  const { store, pods, sdk, port, serve, traces } = parsed;
   let cluster: DemoCluster | undefined;
+  let telemetry: DemoTelemetry | undefined;
+  const stopAll = async () => {
+    await cluster?.stop();
+    await telemetry?.stop();
+  };
   // Ctrl-C or a kill: stop everything this started, then leave.
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -38,17 +45,31 @@ async function main(): Promise<number> {
       stopping = true;
       console.log(`\n${signal}: stopping the cluster and the backend...`);
       // Serving ends by a signal, as asked; during the scenarios a signal is an interruption.
-      void (cluster?.stop() ?? Promise.resolve()).then(() => process.exit(serve ? 0 : 130));
+      void stopAll().then(() => process.exit(serve ? 0 : 130));
     });
   }
   try {
     const clients =
       sdk === 2 ? 'clients of both protocol eras (2025 session, 2026-07-28)' : 'client (2025 session)';
     console.log(`MCP: ${sdkLabel(sdk)}, pods and scripted ${clients}`);
-    cluster = await startDemoCluster({ store, pods, sdk, port, log: (line) => console.log(line) });
+    // Serving, every pod exports telemetry: the OpenTelemetry SDK is registered in each before its
+    // router is created (pod-telemetry.ts). The scenario runs load none.
+    if (serve) telemetry = await prepareDemoTelemetry({ pods, traces });
+    cluster = await startDemoCluster({
+      store,
+      pods,
+      sdk,
+      port,
+      log: (line) => console.log(line),
+      podEnv: telemetry?.podEnv,
+    });
     console.log('');
     if (serve) {
       console.log(`MCP endpoint: ${cluster.endpoint}`);
+      for (const [pod, url] of telemetry?.metricsUrls ?? []) console.log(`${pod} metrics: ${url}`);
+      if (telemetry?.tracesFile) {
+        console.log(`traces: every pod's spans as they end, printed here (also in ${telemetry.tracesFile})`);
+      }
       if (sdk === 2) {
         console.log(
           `requestState keyring: ${cluster.keyringFile} (every pod follows it; rotate keys with\n` +
@@ -56,6 +77,7 @@ async function main(): Promise<number> {
         );
       }
       console.log('serving until SIGINT/SIGTERM (Ctrl-C)');
+      telemetry?.followTraces((line) => console.log(line));
       await new Promise<never>(() => {}); // the signal handlers stop everything and exit
     }
     const results = await runScenarios(
@@ -74,7 +96,7 @@ async function main(): Promise<number> {
     );
     return count('failed') === 0 && count('passed') > 0 ? 0 : 1;
   } finally {
-    await cluster?.stop();
+    await stopAll();
   }
 }
 

@@ -1,7 +1,8 @@
 // What a demo pod reads from its environment besides the backend (see env-backend): which SDK major
 // it serves with, how long it keeps idle sessions, how many it keeps, how long it keeps serving
-// after SIGTERM, and the soak self-test's deliberate leak. Parsed in one place, with errors that name the variable, so the soak and the
-// tests can set them and a typo fails loudly instead of running with a default.
+// after SIGTERM, whether it exports OpenTelemetry metrics and traces (`pnpm demo --serve`), and the
+// soak self-test's deliberate leak. Parsed in one place, with errors that name the variable, so the
+// soak and the tests can set them and a typo fails loudly instead of running with a default.
 
 import { DEFAULT_SDK, parseSdkMajor, type SdkMajor } from './sdk-major.js';
 
@@ -29,6 +30,19 @@ export const POD_ENV = {
    * forced collection pauses the pod.
    */
   memoryProbe: 'SOAK_MEMORY_PROBE',
+  /**
+   * `1`: register the OpenTelemetry SDK before the router is created (pod-telemetry.ts): metrics
+   * served to Prometheus on the pod's port in DEMO_METRICS_PORTS, traces to DEMO_TRACES_FILE if set.
+   * `pnpm demo --serve` sets it.
+   */
+  telemetry: 'DEMO_TELEMETRY',
+  /** Each pod's Prometheus port on 127.0.0.1, by pod name: `pod-0=9464,pod-1=9465`. */
+  metricsPorts: 'DEMO_METRICS_PORTS',
+  /**
+   * A file every pod appends its spans to, as OpenTelemetry's `ConsoleSpanExporter` prints them,
+   * each line after the pod's name (`pnpm demo --serve --traces`, which prints it as it grows).
+   */
+  tracesFile: 'DEMO_TRACES_FILE',
 } as const;
 
 export interface PodSettings {
@@ -39,6 +53,11 @@ export interface PodSettings {
   /** 0 unless the soak's self-test injects a leak. */
   injectedLeakBytesPerRequest: number;
   memoryProbe: boolean;
+  telemetry: boolean;
+  /** Pod name to Prometheus port; empty unless telemetry is on. */
+  metricsPorts: Readonly<Record<string, number>>;
+  /** Empty: no traces. */
+  tracesFile: string;
 }
 
 /**
@@ -55,6 +74,9 @@ export const DEFAULT_POD_SETTINGS: Readonly<PodSettings> = {
   shutdownGraceMs: 2_000,
   injectedLeakBytesPerRequest: 0,
   memoryProbe: false,
+  telemetry: false,
+  metricsPorts: {},
+  tracesFile: '',
 };
 
 function integer(env: NodeJS.ProcessEnv, name: string, min: number, fallback: number): number {
@@ -74,6 +96,22 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new Error(`${name} must be 1 or 0, got ${JSON.stringify(raw)}`);
 }
 
+/** `pod-0=9464,pod-1=9465` as a map; throws naming the variable on anything else. */
+function portsByPod(env: NodeJS.ProcessEnv, name: string): Record<string, number> {
+  const raw = env[name];
+  const ports: Record<string, number> = {};
+  if (raw === undefined || raw === '') return ports;
+  for (const entry of raw.split(',')) {
+    const [pod, port, extra] = entry.split('=');
+    const value = Number(port);
+    if (!pod || extra !== undefined || !Number.isInteger(value) || value < 1 || value > 65_535) {
+      throw new Error(`${name} must read pod-0=PORT,pod-1=PORT,..., got ${JSON.stringify(raw)}`);
+    }
+    ports[pod] = value;
+  }
+  return ports;
+}
+
 /** Reads a pod's settings from `env`; throws an Error naming the variable on a bad value. */
 export function podSettingsFromEnv(env: NodeJS.ProcessEnv): PodSettings {
   const sdk = env[POD_ENV.sdk];
@@ -84,6 +122,9 @@ export function podSettingsFromEnv(env: NodeJS.ProcessEnv): PodSettings {
     shutdownGraceMs: integer(env, POD_ENV.shutdownGraceMs, 0, DEFAULT_POD_SETTINGS.shutdownGraceMs),
     injectedLeakBytesPerRequest: integer(env, POD_ENV.injectedLeakBytesPerRequest, 0, 0),
     memoryProbe: flag(env, POD_ENV.memoryProbe),
+    telemetry: flag(env, POD_ENV.telemetry),
+    metricsPorts: portsByPod(env, POD_ENV.metricsPorts),
+    tracesFile: env[POD_ENV.tracesFile] ?? '',
   };
 }
 
@@ -93,7 +134,10 @@ export function podSettingsEnv(settings: Partial<PodSettings>): Record<string, s
   for (const key of Object.keys(POD_ENV) as Array<keyof PodSettings>) {
     const value = settings[key];
     if (value === undefined || value === DEFAULT_POD_SETTINGS[key]) continue;
-    env[POD_ENV[key]] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+    if (typeof value === 'object') {
+      const entries = Object.entries(value);
+      if (entries.length > 0) env[POD_ENV[key]] = entries.map(([pod, port]) => `${pod}=${port}`).join(',');
+    } else env[POD_ENV[key]] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
   }
   return env;
 }

@@ -1,7 +1,8 @@
 // One pod of the demo cluster: the router over the chosen backend, serving the example server on the
 // chosen SDK major (DEMO_SDK, see pod-router.ts); /readyz and /healthz for the balancer, and a drain
 // on SIGTERM that loses nothing (createGracefulShutdown). Started by main.ts as its own process
-// (PORT, POD_NAME, STORE, URLs).
+// (PORT, POD_NAME, STORE, URLs); with DEMO_TELEMETRY=1 (`--serve`), OpenTelemetry metrics and traces
+// (pod-telemetry.ts).
 import { createServer } from 'node:http';
 import { createGracefulShutdown } from '@mcp-session-store/core';
 import { backendFromEnv } from '@mcp-session-store/env-backend';
@@ -16,6 +17,12 @@ const port = Number(process.env.PORT ?? 3000);
 const backend = await backendFromEnv(process.env, { keyPrefix: 'mcp:demo:' });
 // The SDK major, how long idle sessions are kept, and how many (see pod-settings.ts).
 const settings = podSettingsFromEnv(process.env);
+// Before the router: it binds to the meter provider registered when it is created. Loaded only when
+// asked for, so the scenario runs load no OpenTelemetry SDK.
+const telemetry = settings.telemetry
+  ? await (await import('./pod-telemetry.js')).startPodTelemetry(pod, settings)
+  : undefined;
+if (telemetry) console.log(`${pod} metrics: ${telemetry.metricsUrl}`);
 const router = await createPodRouter(pod, backend, settings);
 
 // The soak's self-test only: memory retained for every request, so its criterion has a leak to catch.
@@ -49,6 +56,9 @@ createGracefulShutdown({
   server,
   handler: router,
   graceMs: settings.shutdownGraceMs,
-  onClosed: () => backend.disconnect(),
+  onClosed: async () => {
+    await backend.disconnect();
+    await telemetry?.shutdown();
+  },
   log: (line) => console.log(`${pod} ${line}`),
 });

@@ -4,7 +4,14 @@ import { parseDemoArgs } from '../src/demo-options.js';
 import { parseSdkMajor } from '../src/sdk-major.js';
 
 test('with no arguments the demo runs SDK v2 (both protocol eras) on an embedded PostgreSQL with 3 pods', () => {
-  expect(parseDemoArgs([])).toEqual({ store: 'postgres', pods: 3, sdk: 2, port: undefined, serve: false });
+  expect(parseDemoArgs([])).toEqual({
+    store: 'postgres',
+    pods: 3,
+    sdk: 2,
+    port: undefined,
+    serve: false,
+    traces: false,
+  });
 });
 
 test('--sdk 1 switches the demo to SDK 1.x and changes nothing else', () => {
@@ -14,8 +21,14 @@ test('--sdk 1 switches the demo to SDK 1.x and changes nothing else', () => {
     sdk: 1,
     port: undefined,
     serve: false,
+    traces: false,
   });
   expect(parseDemoArgs(['--sdk', '2', '--store', 'memory'])).toEqual(parseDemoArgs(['--store', 'memory']));
+});
+
+test('--traces prints spans while serving: it is refused without --serve', () => {
+  expect(parseDemoArgs(['--serve', '--traces'])).toMatchObject({ serve: true, traces: true });
+  expect(() => parseDemoArgs(['--traces'])).toThrow('--traces goes with --serve\nUsage: pnpm demo');
 });
 
 test.each([['3'], ['0'], ['v2'], ['1.0'], [' 2'], ['']])(

@@ -33,7 +33,6 @@ export const ATTR = {
   genAiPromptName: 'gen_ai.prompt.name',
   jsonrpcRequestId: 'jsonrpc.request.id',
   jsonrpcProtocolVersion: 'jsonrpc.protocol.version',
-  rpcResponseStatusCode: 'rpc.response.status_code',
   networkTransport: 'network.transport',
   networkProtocolName: 'network.protocol.name',
   // HTTP, errors.
@@ -59,15 +58,13 @@ export const ATTR = {
   component: 'mcp_session_store.component',
   /** The adapter's package name, e.g. `@mcp-session-store/redis`. */
   adapter: 'mcp_session_store.adapter',
-  /** The router bus message type (`client-message`, `session-deleted`, ...). */
-  busMessageType: 'mcp_session_store.bus.message.type',
   /** What a forwarded client message is: `response`, `cancellation` or `notification`. */
   forwardedKind: 'mcp_session_store.forwarded.kind',
   /** `sent` or `received`. */
   direction: 'mcp_session_store.direction',
   /** `get` (a 2025 GET stream) or `listen` (a 2026-07-28 `subscriptions/listen` stream). */
   streamKind: 'mcp_session_store.stream.kind',
-  /** Why a 503 was answered: `backend_unavailable`, `closed`, `event_store` or `draining`. */
+  /** Why a 503 was answered: `backend_unavailable` (a store or bus outage), `closed` (the handler finished draining) or `event_store` (an event-store write failed). */
   unavailableCause: 'mcp_session_store.unavailable.cause',
   /** `ok` or `error`: whether a rehydration succeeded. */
   outcome: 'mcp_session_store.outcome',

@@ -286,7 +286,7 @@ export class Telemetry {
   }
 
   /** Counts a 503 answer by its cause (`mcp_session_store.http.unavailable`). */
-  unavailable(cause: 'backend_unavailable' | 'closed' | 'event_store' | 'draining'): void {
+  unavailable(cause: 'backend_unavailable' | 'closed' | 'event_store'): void {
     this.instruments?.unavailable.add(1, { ...this.processAttributes, [ATTR.unavailableCause]: cause });
   }
 
@@ -393,8 +393,21 @@ export type ForwardedKind = 'response' | 'cancellation' | 'notification';
 
 const SERVER_SPAN: SpanOptions = { kind: 1 /* SpanKind.SERVER */ };
 
+/**
+ * Bucket edges of every duration histogram, in seconds: the semantic conventions' advice for
+ * request and database durations (the SDK's default edges are meant for milliseconds: every
+ * request would fall in the first bucket).
+ */
+export const DURATION_BUCKETS_SECONDS: readonly number[] = Object.freeze([
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+]);
+
 function makeInstruments(meter: Meter): Instruments {
-  const seconds = (description: string) => ({ unit: 's', description });
+  const seconds = (description: string) => ({
+    unit: 's',
+    description,
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_SECONDS] },
+  });
   return {
     operationDuration: meter.createHistogram(
       METRIC.serverOperationDuration,
