@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type * as OtelApi from '@opentelemetry/api';
 
 /** The `@opentelemetry/api` module, as this library uses it. */
@@ -16,8 +17,10 @@ export function otelApi(): OtelApiModule | null {
   if (loaded !== undefined) return loaded;
   try {
     // `__filename` is shimmed in the ESM build (tsup `shims`): resolved from this package, where a
-    // peer dependency is linked.
-    loaded = createRequire(__filename)('@opentelemetry/api') as OtelApiModule;
+    // peer dependency is linked. (Only this file's source run as ESM lacks it: the application's
+    // directory then.)
+    const from = typeof __filename === 'string' ? __filename : join(process.cwd(), 'index.js');
+    loaded = createRequire(from)('@opentelemetry/api') as OtelApiModule;
   } catch (error) {
     if ((error as { code?: unknown }).code !== 'MODULE_NOT_FOUND') throw error;
     loaded = null;
