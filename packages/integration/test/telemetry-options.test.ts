@@ -127,3 +127,47 @@ test('explicit providers get the spans and metrics, the global ones none of them
   expect(sdk.spans().filter(ofProcess('pod-own'))).toEqual([]);
   expect((await sdk.collect()).filter(ofProcess('pod-own'))).toEqual([]);
 });
+
+test('methods and tools a client makes up do not grow the metrics without bound: past the first ones they are _OTHER', async () => {
+  const own = createOtelSdk();
+  const handler = startHandler('pod-bounded', { meterProvider: own.meterProvider });
+  try {
+    const fetch = (url: string | URL | Request, init?: RequestInit) => handler.fetch(new Request(url, init));
+    const client = new Client({ name: 'flood', version: '1' });
+    const transport = new StreamableHTTPClientTransport(new URL('http://pod.invalid/mcp'), { fetch });
+    await client.connect(transport);
+    const post = (body: object) =>
+      handler.fetch(
+        new Request('http://pod.invalid/mcp', {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-session-id': transport.sessionId!,
+            'mcp-protocol-version': '2025-11-25',
+          },
+          body: JSON.stringify(body),
+        }),
+      );
+    for (let i = 0; i < 300; i++) {
+      // An unknown method and an unknown tool each time: each answered with a JSON-RPC error.
+      await (await post({ jsonrpc: '2.0', id: `m${i}`, method: `made/up-${i}` })).text();
+      await (
+        await post({ jsonrpc: '2.0', id: `t${i}`, method: 'tools/call', params: { name: `tool-${i}` } })
+      ).text();
+    }
+    await transport.terminateSession();
+    await client.close();
+
+    const points = (await own.collect()).filter((p) => p.name === 'mcp.server.operation.duration');
+    const methods = new Set(points.map((p) => p.attributes['mcp.method.name']));
+    const tools = new Set(points.map((p) => p.attributes['gen_ai.tool.name']).filter(Boolean));
+    expect(methods.has('_OTHER')).toBe(true);
+    expect(methods.size).toBeLessThanOrEqual(65);
+    expect(methods.has('tools/call')).toBe(true); // a real method seen early stays itself
+    expect(tools.has('_OTHER')).toBe(true);
+    expect(tools.size).toBeLessThanOrEqual(257);
+  } finally {
+    await handler.close();
+  }
+});

@@ -12,6 +12,7 @@ import type {
 } from '@opentelemetry/api';
 import { isSessionStoreError } from '../errors.js';
 import { redactSessionId } from '../session-id.js';
+import { BoundedValues } from './bounded-values.js';
 import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN } from './names.js';
 import { type OtelApiModule, otelApi } from './otel-api.js';
 
@@ -130,6 +131,12 @@ export class Telemetry {
   }
 
   private readonly instruments: Instruments | undefined;
+  /** Client-chosen values on metric points, bounded (see {@link BoundedValues}). */
+  private readonly metricValues = {
+    [ATTR.mcpMethodName]: new BoundedValues(64),
+    [ATTR.genAiToolName]: new BoundedValues(256),
+    [ATTR.mcpProtocolVersion]: new BoundedValues(16, /^\d{4}-\d{2}-\d{2}$/),
+  } as Record<string, BoundedValues>;
   /** The attributes of every metric point: which process recorded it. */
   readonly processAttributes: Attributes;
 
@@ -171,9 +178,17 @@ export class Telemetry {
     return new RequestTrace(this, api, span, api.trace.setSpan(parent, span), request, era);
   }
 
-  /** Records a request's duration (`mcp.server.operation.duration`). */
+  /**
+   * Records a request's duration (`mcp.server.operation.duration`). The attributes a client chose
+   * (method, tool, protocol version) are bounded first: a metric point is a time series.
+   */
   recordOperation(seconds: number, attributes: Attributes): void {
-    this.instruments?.operationDuration.record(seconds, attributes);
+    if (!this.instruments) return;
+    for (const [key, bounded] of Object.entries(this.metricValues)) {
+      const value = attributes[key];
+      if (typeof value === 'string') attributes[key] = bounded.of(value);
+    }
+    this.instruments.operationDuration.record(seconds, attributes);
   }
 
   // --- backend calls ----------------------------------------------------------------------------
