@@ -128,45 +128,80 @@ test('explicit providers get the spans and metrics, the global ones none of them
   expect((await sdk.collect()).filter(ofProcess('pod-own'))).toEqual([]);
 });
 
-test('methods and tools a client makes up do not grow the metrics without bound: past the first ones they are _OTHER', async () => {
+test('what a client makes up (methods, tools, protocol versions) never becomes a metric value or a span name: _OTHER; an error answer is marked failed', async () => {
   const own = createOtelSdk();
-  const handler = startHandler('pod-bounded', { meterProvider: own.meterProvider });
+  // Nothing known was seen before the flood: a limit of "the first N values" would be used up.
+  const handler = startHandler('pod-bounded', {
+    tracerProvider: own.tracerProvider,
+    meterProvider: own.meterProvider,
+  });
+  const post = (body: object, headers: Record<string, string> = {}) =>
+    handler.fetch(
+      new Request('http://pod.invalid/mcp', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...headers,
+        },
+        body: JSON.stringify(body),
+      }),
+    );
   try {
+    for (let i = 0; i < 100; i++) {
+      // Refused before any session exists (no session id): still recorded, as _OTHER.
+      await (
+        await post(
+          { jsonrpc: '2.0', id: i, method: `made/up-${i}` },
+          { 'mcp-protocol-version': `2099-01-${i}` },
+        )
+      ).text();
+    }
     const fetch = (url: string | URL | Request, init?: RequestInit) => handler.fetch(new Request(url, init));
     const client = new Client({ name: 'flood', version: '1' });
     const transport = new StreamableHTTPClientTransport(new URL('http://pod.invalid/mcp'), { fetch });
     await client.connect(transport);
-    const post = (body: object) =>
-      handler.fetch(
-        new Request('http://pod.invalid/mcp', {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept: 'application/json, text/event-stream',
-            'mcp-session-id': transport.sessionId!,
-            'mcp-protocol-version': '2025-11-25',
-          },
-          body: JSON.stringify(body),
-        }),
-      );
-    for (let i = 0; i < 300; i++) {
-      // An unknown method and an unknown tool each time: each answered with a JSON-RPC error.
-      await (await post({ jsonrpc: '2.0', id: `m${i}`, method: `made/up-${i}` })).text();
+    const session = { 'mcp-session-id': transport.sessionId!, 'mcp-protocol-version': '2025-11-25' };
+    for (let i = 0; i < 20; i++) {
       await (
-        await post({ jsonrpc: '2.0', id: `t${i}`, method: 'tools/call', params: { name: `tool-${i}` } })
+        await post(
+          { jsonrpc: '2.0', id: `t${i}`, method: 'tools/call', params: { name: `tool-${i}` } },
+          session,
+        )
       ).text();
     }
+    await client.callTool({ name: 'echo', arguments: {} });
     await transport.terminateSession();
     await client.close();
 
     const points = (await own.collect()).filter((p) => p.name === 'mcp.server.operation.duration');
     const methods = new Set(points.map((p) => p.attributes['mcp.method.name']));
-    const tools = new Set(points.map((p) => p.attributes['gen_ai.tool.name']).filter(Boolean));
-    expect(methods.has('_OTHER')).toBe(true);
-    expect(methods.size).toBeLessThanOrEqual(65);
-    expect(methods.has('tools/call')).toBe(true); // a real method seen early stays itself
-    expect(tools.has('_OTHER')).toBe(true);
-    expect(tools.size).toBeLessThanOrEqual(257);
+    expect([...methods].sort()).toEqual(['_OTHER', 'initialize', 'notifications/initialized', 'tools/call']);
+    const versions = new Set(points.map((p) => p.attributes['mcp.protocol.version']).filter(Boolean));
+    expect([...versions].sort()).toEqual(['2025-11-25', '_OTHER']);
+    expect(points.some((p) => 'gen_ai.tool.name' in p.attributes)).toBe(false);
+    // The unknown tools were answered with a JSON-RPC error: counted as failed, by its code.
+    const failedCalls = points.filter(
+      (p) => p.attributes['mcp.method.name'] === 'tools/call' && p.attributes['error.type'] !== undefined,
+    );
+    expect(failedCalls.map((p) => [p.attributes['error.type'], p.value])).toEqual([['-32602', 20]]);
+    expect(
+      points
+        .filter(
+          (p) => p.attributes['mcp.method.name'] === 'tools/call' && p.attributes['error.type'] === undefined,
+        )
+        .map((p) => p.value),
+    ).toEqual([1]);
+
+    const spanNames = new Set(own.spans().map((s) => s.name));
+    expect(spanNames.has('_OTHER')).toBe(true);
+    expect([...spanNames].some((name) => name.includes('made/up'))).toBe(false);
+    const failedSpan = own.spans().find((s) => s.name === 'tools/call tool-0');
+    expect(failedSpan?.attributes).toMatchObject({
+      'rpc.response.status_code': '-32602',
+      'error.type': '-32602',
+    });
+    expect(failedSpan?.status.code).toBe(2); // SpanStatusCode.ERROR
   } finally {
     await handler.close();
   }

@@ -473,7 +473,6 @@ describe('metrics', () => {
         'mcp_session_store.process.id': 'pod-1',
         'mcp_session_store.era': '2025',
         'mcp.method.name': 'tools/call',
-        'gen_ai.tool.name': 'echo',
       }),
     ).toBeGreaterThan(0);
     expect(

@@ -6,12 +6,15 @@
 import type { RequestTrace } from '../telemetry/telemetry.js';
 import { type BodyDoneSlot, onBodyDone } from './body-done.js';
 
-/** Internal field of `fetch` options: a span the caller (the dual-era handler) started and ends. */
+/**
+ * Internal field of `fetch` options: a span the caller (the dual-era handler) started and ends,
+ * or null when the caller decided the request is not traced (no second `startSpan`).
+ */
 export const REQUEST_TRACE_SLOT: unique symbol = Symbol('mcp-session-store.requestTrace');
 
 /** Options that may carry a {@link REQUEST_TRACE_SLOT}. */
 export interface WithRequestTrace {
-  [REQUEST_TRACE_SLOT]?: RequestTrace | undefined;
+  [REQUEST_TRACE_SLOT]?: RequestTrace | null | undefined;
 }
 
 /**

@@ -267,7 +267,8 @@ export class Router<TServer> implements McpSessionRouter {
     if (!PROCESS_ID.test(this.processId)) {
       throw new SessionStoreError('INVALID_ARGUMENT', 'processId must be 1-64 characters of [A-Za-z0-9_-]');
     }
-    this.telemetry = Telemetry.create(options.telemetry, this.processId);
+    // On metric points only an id the application chose: a generated one changes at each restart.
+    this.telemetry = Telemetry.create(options.telemetry, this.processId, options.processId !== undefined);
     this.store = instrumentSessionStore(options.store, this.telemetry);
     this.eventStore = options.eventStore && instrumentEventStore(options.eventStore, this.telemetry);
     this.bus = instrumentBus(options.bus, this.telemetry);
@@ -363,16 +364,23 @@ export class Router<TServer> implements McpSessionRouter {
 
   // Not async: without a span, `route`'s promise is returned as it is (no extra microtask turns).
   fetch(request: Request, options: FetchOptions = {}): Promise<Response> {
-    // A span the caller started (the dual-era handler) is theirs to end.
+    // A span the caller started (the dual-era handler) is theirs to end; null: it decided on none.
     const given = (options as WithRequestTrace)[REQUEST_TRACE_SLOT];
-    if (given) return this.route(request, options, given);
+    if (given !== undefined) return this.route(request, options, given ?? undefined);
+    if (!this.telemetry.enabled) return this.route(request, options, undefined);
     const trace = this.telemetry.startRequest(request, isSessionless(request) ? '2026' : '2025');
     if (!trace) return this.route(request, options, undefined);
     return this.routeTraced(request, options, trace);
   }
 
   private async routeTraced(request: Request, options: FetchOptions, trace: RequestTrace): Promise<Response> {
-    const response = await trace.run(() => this.route(request, options, trace));
+    let response: Response;
+    try {
+      response = await trace.run(() => this.route(request, options, trace));
+    } catch (error) {
+      trace.end(500, error);
+      throw error;
+    }
     return endTraceWithResponse(
       trace,
       response,
@@ -1009,8 +1017,15 @@ export class Router<TServer> implements McpSessionRouter {
       const outgoing = this.wireIds.outgoing(
         sessionId,
         message,
-        isRequest(message) ? this.telemetry.activeContext() : undefined,
+        isRequest(message) ? this.telemetry.activeSpanContext() : undefined,
       );
+      // An error answer (or a failed tool) marks the request's span and duration as failed.
+      if (isResponse(outgoing)) {
+        if ('error' in outgoing) this.telemetry.requestFailed((outgoing.error as { code?: number }).code);
+        else if ((outgoing as { result?: { isError?: unknown } }).result?.isError === true) {
+          this.telemetry.requestFailed(undefined);
+        }
+      }
       // The usual answer goes straight to the SDK: no extra async frame on every message.
       if (isResponse(outgoing) && !this.pendingSubscriptions.has(sessionId)) return send(outgoing, options);
       return route(outgoing, options);

@@ -289,7 +289,7 @@ export function createMcpDualEraHandler(
     // GET and DELETE are 2025 session operations (the 2026 revision has neither).
     if (request.method !== 'POST') return router.fetch(request, requestOptions);
     // One span per POST, whichever leg serves it (the router joins it rather than starting one).
-    const trace = telemetry.startRequest(request, '2026');
+    const trace = telemetry.enabled ? telemetry.startRequest(request, '2026') : undefined;
     if (!trace) return post(request, requestOptions, undefined);
     return postTraced(request, requestOptions, trace);
   };
@@ -299,7 +299,13 @@ export function createMcpDualEraHandler(
     requestOptions: { authInfo?: RequestAuthInfo | undefined; parsedBody?: unknown },
     trace: RequestTrace,
   ): Promise<Response> => {
-    const response = await trace.run(() => post(request, requestOptions, trace));
+    let response: Response;
+    try {
+      response = await trace.run(() => post(request, requestOptions, trace));
+    } catch (error) {
+      trace.end(500, error);
+      throw error;
+    }
     return endTraceWithResponse(
       trace,
       response,
@@ -336,7 +342,8 @@ export function createMcpDualEraHandler(
       ...(mcpMethodHeader !== undefined && { mcpMethodHeader }),
       ...(mcpNameHeader !== undefined && { mcpNameHeader }),
     });
-    const forward = { ...requestOptions, parsedBody: body, [REQUEST_TRACE_SLOT]: trace };
+    // null: decided here (untraced), the router does not start a span of its own.
+    const forward = { ...requestOptions, parsedBody: body, [REQUEST_TRACE_SLOT]: trace ?? null };
     // A request the modern path rejects gets the SDK's own answer for it (its validation ladder).
     if (outcome.kind === 'legacy') {
       trace?.era('2025');

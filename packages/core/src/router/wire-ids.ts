@@ -12,7 +12,7 @@ interface PendingRequest {
   /** The progress token the SDK put in the request, if any (the same number as the id). */
   originalToken: RequestId | undefined;
   createdAt: number;
-  /** The asking request's trace context (telemetry), for the span of an answer forwarded here. */
+  /** The asking request's span context (ids only), for the span of an answer forwarded here. */
   traceContext: unknown;
 }
 

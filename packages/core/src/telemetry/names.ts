@@ -33,6 +33,10 @@ export const ATTR = {
   genAiPromptName: 'gen_ai.prompt.name',
   jsonrpcRequestId: 'jsonrpc.request.id',
   jsonrpcProtocolVersion: 'jsonrpc.protocol.version',
+  /** The JSON-RPC error code of an error answer (as a string). */
+  rpcResponseStatusCode: 'rpc.response.status_code',
+  /** `execute_tool` on a `tools/call`. */
+  genAiOperationName: 'gen_ai.operation.name',
   networkTransport: 'network.transport',
   networkProtocolName: 'network.protocol.name',
   // HTTP, errors.
@@ -52,7 +56,11 @@ export const ATTR = {
   processId: 'mcp_session_store.process.id',
   /** `2025` (sessions: 2025-11-25 and earlier) or `2026` (session-less: 2026-07-28 on). */
   era: 'mcp_session_store.era',
-  /** How the session was found: `new` (initialize), `local` (held here), `rehydrated` (brought back). */
+  /**
+   * How the session was found: `new` (initialize), `local` (held here), `rehydrated` (brought
+   * back), `store` (read from the store, not brought back: a GET stream, a DELETE, a POST of
+   * client answers only).
+   */
   sessionSource: 'mcp_session_store.session.source',
   /** `session_store`, `event_store`, `bus` or `claim_store`. */
   component: 'mcp_session_store.component',

@@ -7,12 +7,13 @@ import type {
   ObservableGauge,
   ObservableResult,
   Span,
+  SpanContext,
   SpanOptions,
   Tracer,
 } from '@opentelemetry/api';
 import { isSessionStoreError } from '../errors.js';
 import { redactSessionId } from '../session-id.js';
-import { BoundedValues } from './bounded-values.js';
+import { knownMethod, knownProtocolVersion, OTHER } from './known-values.js';
 import { ATTR, INSTRUMENTATION_SCOPE, METRIC, SPAN } from './names.js';
 import { type OtelApiModule, otelApi } from './otel-api.js';
 
@@ -111,13 +112,19 @@ interface Instruments {
  */
 export class Telemetry {
   /** Records nothing, calls nothing. */
-  static readonly off = new Telemetry(null, undefined, undefined, false, undefined);
+  static readonly off = new Telemetry(null, undefined, undefined, false, undefined, false);
 
   /**
    * @param options `false`: off. Otherwise the given providers, or the global ones.
-   * @param processId Recorded on every span and metric point (`mcp_session_store.process.id`), if given.
+   * @param processId Recorded on every span (`mcp_session_store.process.id`), if given.
+   * @param processIdOnMetrics Also on every metric point: only for an id the application chose
+   *   (a pod name), not a generated one, which would start new time series at each restart.
    */
-  static create(options: TelemetryOptions | false | undefined, processId?: string): Telemetry {
+  static create(
+    options: TelemetryOptions | false | undefined,
+    processId?: string,
+    processIdOnMetrics = false,
+  ): Telemetry {
     if (options === false) return Telemetry.off;
     const api = otelApi();
     if (!api) return Telemetry.off;
@@ -127,18 +134,14 @@ export class Telemetry {
       api.metrics.getMeter(INSTRUMENTATION_SCOPE)) as Meter;
     // The metrics API does not bind late: a no-op meter now stays one.
     const metricsOn = meter.constructor !== api.createNoopMeter().constructor;
-    return new Telemetry(api, tracer, metricsOn ? meter : undefined, true, processId);
+    return new Telemetry(api, tracer, metricsOn ? meter : undefined, true, processId, processIdOnMetrics);
   }
 
   private readonly instruments: Instruments | undefined;
-  /** Client-chosen values on metric points, bounded (see {@link BoundedValues}). */
-  private readonly metricValues = {
-    [ATTR.mcpMethodName]: new BoundedValues(64),
-    [ATTR.genAiToolName]: new BoundedValues(256),
-    [ATTR.mcpProtocolVersion]: new BoundedValues(16, /^\d{4}-\d{2}-\d{2}$/),
-  } as Record<string, BoundedValues>;
-  /** The attributes of every metric point: which process recorded it. */
+  /** The attributes of every metric point: which process recorded it (an application-chosen id only). */
   readonly processAttributes: Attributes;
+  /** The attributes of every span: which process recorded it. */
+  readonly spanProcessAttributes: Attributes;
 
   private constructor(
     private readonly api: OtelApiModule | null,
@@ -147,8 +150,10 @@ export class Telemetry {
     /** False only for {@link Telemetry.off}: the stores are not wrapped at all. */
     readonly enabled: boolean,
     readonly processId: string | undefined,
+    processIdOnMetrics: boolean,
   ) {
-    this.processAttributes = processId === undefined ? {} : { [ATTR.processId]: processId };
+    this.spanProcessAttributes = processId === undefined ? {} : { [ATTR.processId]: processId };
+    this.processAttributes = processIdOnMetrics ? this.spanProcessAttributes : {};
     this.instruments = meter && makeInstruments(meter);
   }
 
@@ -165,30 +170,34 @@ export class Telemetry {
    * the caller then does no telemetry work for this request at all.
    */
   startRequest(request: Request, era: '2025' | '2026'): RequestTrace | undefined {
-    const api = this.api;
-    if (!api || !this.tracer) return undefined;
+    if (!this.api || !this.tracer) return undefined;
+    try {
+      return this.tryStartRequest(this.api, this.tracer, request, era);
+    } catch {
+      return undefined; // a third-party propagator or tracer failed: the request goes untraced
+    }
+  }
+
+  private tryStartRequest(
+    api: OtelApiModule,
+    tracer: Tracer,
+    request: Request,
+    era: '2025' | '2026',
+  ): RequestTrace | undefined {
     const active = api.context.active();
     const parent = api.trace.getSpan(active)
       ? active
       : api.propagation.extract(active, request.headers, HEADERS_GETTER);
-    const span = this.tracer.startSpan(request.method, SERVER_SPAN, parent);
+    const span = tracer.startSpan(request.method, SERVER_SPAN, parent);
     if (!span.isRecording() && !this.instruments && !api.trace.isSpanContextValid(span.spanContext())) {
       return undefined;
     }
-    return new RequestTrace(this, api, span, api.trace.setSpan(parent, span), request, era);
+    return new RequestTrace(this, api, span, parent, request, era);
   }
 
-  /**
-   * Records a request's duration (`mcp.server.operation.duration`). The attributes a client chose
-   * (method, tool, protocol version) are bounded first: a metric point is a time series.
-   */
+  /** Records a request's duration (`mcp.server.operation.duration`). */
   recordOperation(seconds: number, attributes: Attributes): void {
-    if (!this.instruments) return;
-    for (const [key, bounded] of Object.entries(this.metricValues)) {
-      const value = attributes[key];
-      if (typeof value === 'string') attributes[key] = bounded.of(value);
-    }
-    this.instruments.operationDuration.record(seconds, attributes);
+    this.instruments?.operationDuration.record(seconds, attributes);
   }
 
   // --- backend calls ----------------------------------------------------------------------------
@@ -225,14 +234,17 @@ export class Telemetry {
         };
     attributes[ATTR.component] = component;
     attributes[ATTR.adapter] = adapter;
-    if (this.processId !== undefined) attributes[ATTR.processId] = this.processId;
     const span = traced
       ? this.tracer.startSpan(
           `${operation} ${COLLECTION[component]}`,
-          { kind: bus ? api.SpanKind.PRODUCER : api.SpanKind.CLIENT, attributes },
+          {
+            kind: bus ? api.SpanKind.PRODUCER : api.SpanKind.CLIENT,
+            attributes: { ...attributes, ...this.spanProcessAttributes },
+          },
           active,
         )
       : undefined;
+    Object.assign(attributes, this.processAttributes);
     const started = performance.now();
     const finish = (error?: unknown) => {
       if (error !== undefined) {
@@ -273,10 +285,7 @@ export class Telemetry {
     const span = this.tracer.startSpan(SPAN.rehydrate, { kind: api.SpanKind.INTERNAL }, api.context.active());
     const recording = span.isRecording();
     if (recording) {
-      span.setAttributes({
-        [ATTR.mcpSessionId]: redactSessionId(sessionId),
-        [ATTR.processId]: this.processId,
-      });
+      span.setAttributes({ [ATTR.mcpSessionId]: redactSessionId(sessionId), ...this.spanProcessAttributes });
     }
     const started = performance.now();
     let outcome = 'ok';
@@ -298,6 +307,16 @@ export class Telemetry {
         this.instruments.rehydrationDuration.record((performance.now() - started) / 1000, attributes);
       }
     }
+  }
+
+  /**
+   * The request being served in the active context answered with a JSON-RPC error (`code`) or a
+   * tool result marked `isError` (`code` undefined): recorded on its span and duration.
+   */
+  requestFailed(code: number | undefined): void {
+    const api = this.api;
+    if (!api) return;
+    (api.context.active().getValue(REQUEST_TRACE_KEY) as RequestTrace | undefined)?.failed(code);
   }
 
   /** Counts a 503 answer by its cause (`mcp_session_store.http.unavailable`). */
@@ -324,12 +343,15 @@ export class Telemetry {
 
   // --- across processes -------------------------------------------------------------------------
 
-  /** The active context, to keep with a server->client request until the client answers it. */
-  activeContext(): Context | undefined {
+  /**
+   * The active span's context (ids only, not the span or the rest of the context), to keep with a
+   * server->client request until the client answers it.
+   */
+  activeSpanContext(): SpanContext | undefined {
     const api = this.api;
     if (!api) return undefined;
-    const active = api.context.active();
-    return api.trace.getSpan(active)?.isRecording() ? active : undefined;
+    const span = api.trace.getSpan(api.context.active());
+    return span?.isRecording() ? span.spanContext() : undefined;
   }
 
   /** The active trace context, to put in a bus message; undefined when there is none to carry. */
@@ -339,7 +361,11 @@ export class Telemetry {
     const active = api.context.active();
     if (!api.trace.getSpan(active)) return undefined;
     const carrier: TraceCarrier = {};
-    api.propagation.inject(active, carrier);
+    try {
+      api.propagation.inject(active, carrier);
+    } catch {
+      return undefined; // a third-party propagator's failure: the message goes untraced
+    }
     return Object.keys(carrier).length > 0 ? carrier : undefined;
   }
 
@@ -352,7 +378,7 @@ export class Telemetry {
     kind: ForwardedKind,
     sessionId: string,
     carrier: TraceCarrier | undefined,
-    parent: Context | undefined,
+    parent: SpanContext | undefined,
     handle: () => void,
   ): void {
     this.instruments?.forwarded.add(1, {
@@ -361,33 +387,48 @@ export class Telemetry {
       [ATTR.direction]: 'received',
     });
     const api = this.api;
-    if (!api || !this.tracer) {
+    const tracer = this.tracer;
+    let span: Span | undefined;
+    let context: Context | undefined;
+    if (api && tracer) {
+      // Another process's input and a third-party propagator: whatever goes wrong here, the
+      // message is still handled (untraced).
+      try {
+        const parentContext = parent ? api.trace.setSpanContext(api.ROOT_CONTEXT, parent) : api.ROOT_CONTEXT;
+        const usable =
+          typeof carrier === 'object' &&
+          carrier !== null &&
+          Object.values(carrier).every((value) => typeof value === 'string');
+        const linked = usable
+          ? api.trace.getSpanContext(api.propagation.extract(api.ROOT_CONTEXT, carrier))
+          : undefined;
+        span = tracer.startSpan(
+          SPAN.forwardedReceive,
+          {
+            kind: api.SpanKind.CONSUMER,
+            ...(linked && api.trace.isSpanContextValid(linked) && { links: [{ context: linked }] }),
+          },
+          parentContext,
+        );
+        if (span.isRecording()) {
+          span.setAttributes({
+            [ATTR.forwardedKind]: kind,
+            [ATTR.mcpSessionId]: redactSessionId(sessionId),
+            ...this.spanProcessAttributes,
+            [ATTR.messagingOperationType]: 'process',
+          });
+        }
+        context = api.trace.setSpan(parentContext, span);
+      } catch {
+        span = undefined;
+      }
+    }
+    if (!api || !span || !context) {
       handle();
       return;
     }
-    // From another process over the bus: used only if it is what a propagator reads (strings).
-    const usable =
-      typeof carrier === 'object' &&
-      carrier !== null &&
-      Object.values(carrier).every((value) => typeof value === 'string');
-    const linked = usable
-      ? api.trace.getSpanContext(api.propagation.extract(api.ROOT_CONTEXT, carrier))
-      : undefined;
-    const options: SpanOptions = {
-      kind: api.SpanKind.CONSUMER,
-      ...(linked && api.trace.isSpanContextValid(linked) && { links: [{ context: linked }] }),
-    };
-    const span = this.tracer.startSpan(SPAN.forwardedReceive, options, parent ?? api.ROOT_CONTEXT);
-    if (span.isRecording()) {
-      span.setAttributes({
-        [ATTR.forwardedKind]: kind,
-        [ATTR.mcpSessionId]: redactSessionId(sessionId),
-        [ATTR.processId]: this.processId,
-        [ATTR.messagingOperationType]: 'process',
-      });
-    }
     try {
-      api.context.with(api.trace.setSpan(parent ?? api.ROOT_CONTEXT, span), handle);
+      api.context.with(context, handle);
     } finally {
       span.end();
     }
@@ -402,6 +443,9 @@ export class Telemetry {
     });
   }
 }
+
+/** Where a request's context holds its {@link RequestTrace} (for `requestFailed`). */
+const REQUEST_TRACE_KEY = Symbol('mcp-session-store.requestTrace');
 
 /** What a forwarded client message is. */
 export type ForwardedKind = 'response' | 'cancellation' | 'notification';
@@ -479,6 +523,8 @@ export class RequestTrace {
   private readonly attributes: Attributes;
   private readonly recording: boolean;
   private ended = false;
+  /** The context with this span active: run the request's work in it. */
+  readonly context: Context;
   /** The request opens a stream that stays open (`subscriptions/listen`): its span ends once set up. */
   opensStream = false;
 
@@ -486,15 +532,16 @@ export class RequestTrace {
     private readonly telemetry: Telemetry,
     private readonly api: OtelApiModule,
     readonly span: Span,
-    /** The context with this span active: run the request's work in it. */
-    readonly context: Context,
+    parent: Context,
     request: Request,
     era: '2025' | '2026',
   ) {
     this.recording = span.isRecording();
+    // The request's work runs in this context: its span active, and this trace findable (answers).
+    this.context = api.trace.setSpan(parent, span).setValue(REQUEST_TRACE_KEY, this);
     const protocolVersion = request.headers.get('mcp-protocol-version');
     this.attributes = {
-      [ATTR.processId]: telemetry.processId,
+      ...telemetry.spanProcessAttributes,
       [ATTR.era]: era,
       [ATTR.networkTransport]: 'tcp',
       [ATTR.networkProtocolName]: 'http',
@@ -545,7 +592,11 @@ export class RequestTrace {
     if (method === 'initialize' && typeof params.protocolVersion === 'string') {
       this.attributes[ATTR.mcpProtocolVersion] ??= params.protocolVersion;
     }
-    if (this.recording) this.span.updateName(target === undefined ? method : `${method} ${target}`);
+    if (method === 'tools/call') this.attributes[ATTR.genAiOperationName] = 'execute_tool';
+    // The span name is indexed by tracing backends: a method MCP does not define is `_OTHER`.
+    const name = knownMethod(method);
+    if (this.recording)
+      this.span.updateName(name === OTHER || target === undefined ? name : `${name} ${target}`);
   }
 
   /** Names a request that is not a JSON-RPC call (a GET stream, a DELETE). */
@@ -558,6 +609,16 @@ export class RequestTrace {
     if (!this.recording) return;
     this.span.setAttribute(ATTR.mcpSessionId, redactSessionId(sessionId));
     this.span.setAttribute(ATTR.sessionSource, source);
+  }
+
+  /** The answer was a JSON-RPC error (`code`) or a tool result marked `isError` (no code). */
+  failed(code: number | undefined): void {
+    if (code === undefined) {
+      this.attributes[ATTR.errorType] = 'tool_error';
+      return;
+    }
+    this.attributes[ATTR.rpcResponseStatusCode] = String(code);
+    this.attributes[ATTR.errorType] = String(code);
   }
 
   /** Ends the span with the answer's status (once; later calls are ignored). */
@@ -580,13 +641,17 @@ export class RequestTrace {
     this.span.end();
     // A GET stream or a DELETE is not an MCP operation: only its span is recorded.
     if (this.telemetry.metricsOn && attributes[ATTR.mcpMethodName] !== undefined) {
+      // Only values a client cannot multiply (see known-values.ts); no tool name: a client could
+      // name a new tool in every call.
       const point: Attributes = {
-        [ATTR.processId]: attributes[ATTR.processId],
+        ...this.telemetry.processAttributes,
         [ATTR.era]: attributes[ATTR.era],
+        [ATTR.mcpMethodName]: knownMethod(String(attributes[ATTR.mcpMethodName])),
       };
-      for (const key of [ATTR.mcpMethodName, ATTR.mcpProtocolVersion, ATTR.errorType, ATTR.genAiToolName]) {
-        if (attributes[key] !== undefined) point[key] = attributes[key];
-      }
+      const version = attributes[ATTR.mcpProtocolVersion];
+      if (typeof version === 'string') point[ATTR.mcpProtocolVersion] = knownProtocolVersion(version);
+      const errorType = attributes[ATTR.errorType];
+      if (errorType !== undefined) point[ATTR.errorType] = errorType;
       this.telemetry.recordOperation((performance.now() - this.started) / 1000, point);
     }
   }
