@@ -38,7 +38,7 @@ import { type LocalSession, LocalSessions } from './local-sessions.js';
 import { serveNodeRequest } from './node-http.js';
 import type { RequestAuthInfo, RouterHooks, SessionContext, SessionRouterOptions } from './options.js';
 import { Peers } from './peers.js';
-import { endTraceWithResponse, REQUEST_TRACE_SLOT, type WithRequestTrace } from './request-tracing.js';
+import { REQUEST_TRACE_SLOT, serveTraced, type WithRequestTrace } from './request-tracing.js';
 import type { SdkBinding, SessionTransport } from './sdk-binding.js';
 import {
   applyLogLevel,
@@ -370,23 +370,7 @@ export class Router<TServer> implements McpSessionRouter {
     if (!this.telemetry.enabled) return this.route(request, options, undefined);
     const trace = this.telemetry.startRequest(request, isSessionless(request) ? '2026' : '2025');
     if (!trace) return this.route(request, options, undefined);
-    return this.routeTraced(request, options, trace);
-  }
-
-  private async routeTraced(request: Request, options: FetchOptions, trace: RequestTrace): Promise<Response> {
-    let response: Response;
-    try {
-      response = await trace.run(() => this.route(request, options, trace));
-    } catch (error) {
-      trace.end(500, error);
-      throw error;
-    }
-    return endTraceWithResponse(
-      trace,
-      response,
-      (options as WithBodyDoneSlot)[BODY_DONE_SLOT],
-      request.method === 'GET' || trace.opensStream,
-    );
+    return serveTraced(trace, request, options, () => this.route(request, options, trace));
   }
 
   private async route(

@@ -30,7 +30,7 @@ import { badRequest, jsonRpcError, serviceUnavailable } from './http-responses.j
 import type { JSONRPCMessage } from './jsonrpc.js';
 import { serveNodeRequest } from './node-http.js';
 import type { RequestAuthInfo } from './options.js';
-import { endTraceWithResponse, REQUEST_TRACE_SLOT } from './request-tracing.js';
+import { REQUEST_TRACE_SLOT, serveTraced } from './request-tracing.js';
 import { Router } from './router.js';
 import { sdk2Binding } from './sdk2-binding.js';
 import {
@@ -291,27 +291,7 @@ export function createMcpDualEraHandler(
     // One span per POST, whichever leg serves it (the router joins it rather than starting one).
     const trace = telemetry.enabled ? telemetry.startRequest(request, '2026') : undefined;
     if (!trace) return post(request, requestOptions, undefined);
-    return postTraced(request, requestOptions, trace);
-  };
-
-  const postTraced = async (
-    request: Request,
-    requestOptions: { authInfo?: RequestAuthInfo | undefined; parsedBody?: unknown },
-    trace: RequestTrace,
-  ): Promise<Response> => {
-    let response: Response;
-    try {
-      response = await trace.run(() => post(request, requestOptions, trace));
-    } catch (error) {
-      trace.end(500, error);
-      throw error;
-    }
-    return endTraceWithResponse(
-      trace,
-      response,
-      (requestOptions as WithBodyDoneSlot)[BODY_DONE_SLOT],
-      trace.opensStream,
-    );
+    return serveTraced(trace, request, requestOptions, () => post(request, requestOptions, trace));
   };
 
   const post = async (
